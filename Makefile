@@ -1,0 +1,82 @@
+# Tastemaker: every target does its own set-up on a fresh machine, skipping what is done.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(shell command -v $(PYTHON))
+DIST := src/tastemaker/static/dist
+FRONTEND_SOURCES := $(shell find frontend/src src/tastemaker -name '*.html' -o -name '*.css' -o -name '*.js' -not -path '*/dist/*' 2>/dev/null) frontend/build.mjs
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(DIST)/manifest.json: frontend/node_modules/.installed $(FRONTEND_SOURCES)
+	cd frontend && npm run --silent build
+
+.PHONY: install
+install: $(VENV)/.synced $(DIST)/manifest.json ## Python deps, npm deps and built assets
+
+.PHONY: system-deps
+system-deps: ## Debian packages the tests need (Chromium for Playwright), only when missing
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+.PHONY: demo
+demo: install ## Run the app with SQLite, the simulators and a sample library
+	$(BIN)/tastemaker demo --port $(PORT)
+
+.PHONY: serve
+serve: install ## Run the app against the services configured in .env
+	$(BIN)/tastemaker db upgrade
+	$(BIN)/tastemaker serve --port $(PORT)
+
+.PHONY: dev
+dev: install ## Auto-reloading demo plus Tailwind watch
+	(cd frontend && npm run --silent watch) & \
+	trap 'kill %1' EXIT; \
+	$(BIN)/tastemaker demo --port $(PORT) --reload
+
+.PHONY: test
+test: install system-deps ## Run the whole test suite (SQLite and PostgreSQL, browser)
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+.PHONY: test-slow
+test-slow: install system-deps ## Run the slow tests too
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## ruff, ruff format --check, mypy --strict
+	$(BIN)/ruff check src tests migrations
+	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/mypy src
+
+.PHONY: format
+format: install ## Apply ruff fixes and formatting
+	$(BIN)/ruff check --fix src tests migrations
+	$(BIN)/ruff format src tests migrations
+
+.PHONY: clean
+clean: ## Remove the virtualenvs, node_modules and built assets
+	rm -rf $(VENV) $(TOOLS) frontend/node_modules $(DIST)
