@@ -12,7 +12,11 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 DIST := src/tastemaker/static/dist
-FRONTEND_SOURCES := $(shell find frontend/src src/tastemaker -name '*.html' -o -name '*.css' -o -name '*.js' -not -path '*/dist/*' 2>/dev/null) frontend/build.mjs
+# Templates and Python are inputs too: Tailwind scans the templates for classes and the
+# icon sprite holds only the lucide icons named in templates and Python.
+FRONTEND_SOURCES := $(shell find frontend/src src/tastemaker -path '*/static/dist' -prune -o \
+  \( -name '*.html' -o -name '*.css' -o -name '*.js' -o -name '*.svg' -o -name '*.py' \) -print 2>/dev/null) \
+  frontend/build.mjs frontend/icons.txt frontend/package-lock.json
 
 .PHONY: help
 help: ## List the targets

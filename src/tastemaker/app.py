@@ -1,0 +1,79 @@
+"""``create_app(settings)``: the one place that wires the app together.
+
+The lifespan builds the database engine and shared clients and puts them on
+``app.state``; nothing connects or reads the environment at import time, so tests
+build as many apps as they like with their own settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from tastemaker import __version__
+from tastemaker.assets import mount_assets
+from tastemaker import health
+from tastemaker.auth import router as auth_router
+from tastemaker.auth.ratelimit import LoginRateLimiter
+from tastemaker.auth.service import SessionPolicy
+from tastemaker.dashboard import router as dashboard_router
+from tastemaker.db import Database, import_models
+from tastemaker.encryption import SecretBox
+from tastemaker.problems import install_error_handlers
+from tastemaker.settings import Settings
+from tastemaker.users import router as users_router
+from tastemaker.web import Pages
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    import_models()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database(settings.resolved_database_url)
+        log.info("Tastemaker %s started (database: %s)", __version__, app.state.db.engine.dialect.name)
+        try:
+            yield
+        finally:
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title="Tastemaker",
+        version=__version__,
+        summary="Self-hosted music discovery for Navidrome, Lidarr and Ollama",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+    )
+    app.state.settings = settings
+    app.state.session_policy = SessionPolicy(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(days=settings.session_max_days),
+    )
+    app.state.login_limiter = LoginRateLimiter(
+        settings.login_max_attempts, settings.login_window_seconds
+    )
+    app.state.secret_box = SecretBox(settings.resolved_secret_key)
+    manifest = mount_assets(app, settings.base_path)
+    app.state.pages = Pages(
+        base_path=settings.base_path,
+        secret_key=settings.resolved_secret_key,
+        asset_url=manifest.url,
+        icon=manifest.icon,
+    )
+    install_error_handlers(app)
+    app.include_router(health.api)
+    app.include_router(auth_router.api)
+    app.include_router(auth_router.router)
+    app.include_router(users_router.router)
+    app.include_router(dashboard_router.router)
+    return app

@@ -1,0 +1,1 @@
+"""Accounts and sign-in: users, sessions, API tokens, CSRF, the setup wizard and admin pages."""

@@ -1,0 +1,144 @@
+"""The ``tastemaker`` command: serve, demo, database migrations, users and checks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from tastemaker import migrate
+from tastemaker.auth import service as auth_service
+from tastemaker.auth.models import Role
+from tastemaker.db import Database, import_models
+from tastemaker.errors import AppError
+from tastemaker.settings import Settings
+
+app = typer.Typer(help="Tastemaker: self-hosted music discovery.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes")] = False,
+) -> None:
+    """Upgrade the database, then serve the app."""
+    settings = Settings()
+    configure_logging(settings)
+    migrate.upgrade(settings.resolved_database_url)
+    uvicorn.run(
+        "tastemaker.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+        proxy_headers=False,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the app")] = 8000,
+    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its state")] = Path(
+        "data/demo"
+    ),
+    reload: Annotated[bool, typer.Option(help="Restart on code changes")] = False,
+) -> None:
+    """Run the app on SQLite with a demo admin (demo / tastemaker-demo)."""
+    from tastemaker.demo import run_demo
+
+    run_demo(port=port, data_dir=data_dir, reload=reload)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Bring the database schema up to date (safe to run on every start)."""
+    settings = Settings()
+    migrate.upgrade(settings.resolved_database_url, revision)
+    typer.echo("Database is up to date.")
+
+
+async def _with_db(settings: Settings) -> Database:
+    import_models()
+    return Database(settings.resolved_database_url)
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    admin: Annotated[bool, typer.Option("--admin", help="Make the user an administrator")] = False,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+    display_name: str = "",
+) -> None:
+    """Create a user (asks for the password unless --password is given)."""
+
+    async def create() -> None:
+        settings = Settings()
+        migrate.upgrade(settings.resolved_database_url)
+        database = await _with_db(settings)
+        try:
+            async with database.sessionmaker() as session:
+                user = await auth_service.create_user(
+                    session,
+                    username,
+                    password,
+                    role=Role.ADMIN if admin else Role.USER,
+                    display_name=display_name,
+                )
+                typer.echo(f"Created {user.role} {user.username}.")
+        finally:
+            await database.dispose()
+
+    _run(create())
+
+
+@users_app.command("token")
+def users_token(
+    username: str,
+    name: Annotated[str, typer.Option(help="A name to tell the token apart")] = "cli",
+) -> None:
+    """Print a new API token for a user (shown once)."""
+
+    async def create() -> None:
+        settings = Settings()
+        database = await _with_db(settings)
+        try:
+            async with database.sessionmaker() as session:
+                user = await auth_service.get_user_by_name(session, username)
+                if user is None:
+                    raise typer.BadParameter(f"no user named {username!r}")
+                plaintext, _ = await auth_service.create_api_token(session, user, name)
+                typer.echo(plaintext)
+        finally:
+            await database.dispose()
+
+    _run(create())
+
+
+def _run(coroutine: object) -> None:
+    try:
+        asyncio.run(coroutine)  # type: ignore[arg-type]
+    except AppError as error:
+        typer.secho(f"Error: {error.detail}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from error
+
+
+if __name__ == "__main__":
+    app()

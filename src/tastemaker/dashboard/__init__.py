@@ -1,0 +1,1 @@
+"""The home page a user lands on after signing in."""

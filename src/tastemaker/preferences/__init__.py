@@ -1,0 +1,1 @@
+"""Each user's preferences: theme, and what recommendations should aim for."""

@@ -1,0 +1,133 @@
+"""Turn every error into an answer: RFC 9457 problem+json under /api, a page elsewhere.
+
+No stack trace ever reaches a client: unexpected exceptions are logged and answered
+with a generic 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tastemaker.errors import AppError, NotAuthenticated
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def is_api(request: Request) -> bool:
+    path = request.url.path[len(request.scope.get("root_path", "")) :]
+    return path == "/api" or path.startswith("/api/")
+
+
+def problem(
+    status: int, code: str, title: str, detail: str, *, instance: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "type": f"tag:tastemaker,2026:problem/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": instance,
+        **extra,
+    }
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = problem(status, code, title, detail, instance=request.url.path, **extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _page(request: Request, status: int, title: str, detail: str) -> Response:
+    # Imported here: web.py needs the app's templates, which exist only after start-up.
+    from tastemaker.web import render_error_page
+
+    return render_error_page(request, status, title, detail)
+
+
+async def handle_app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    if exc.status >= 500:
+        log.warning("%s: %s", exc.code, exc.detail)
+    if is_api(request):
+        return problem_response(
+            request, exc.status, exc.code, exc.title, exc.detail, exc.headers(), **exc.extra
+        )
+    if isinstance(exc, NotAuthenticated):
+        return login_redirect(request)
+    response = _page(request, exc.status, exc.title, exc.detail)
+    response.headers.update(exc.headers())
+    return response
+
+
+def login_redirect(request: Request) -> Response:
+    root = request.scope.get("root_path", "")
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    location = f"{root}/login?next={quote(target[len(root) :] or '/')}"
+    if request.headers.get("HX-Request"):
+        return Response(status_code=204, headers={"HX-Redirect": location})
+    return RedirectResponse(location, status_code=303)
+
+
+async def handle_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "field": ".".join(str(part) for part in error["loc"] if part not in ("body", "query")),
+            "location": str(error["loc"][0]) if error["loc"] else "",
+            "message": error["msg"],
+        }
+        for error in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field'] or 'request'}: {e['message']}" for e in errors)
+    if is_api(request):
+        return problem_response(
+            request, 422, "validation_failed", "Some fields are not valid", detail, errors=errors
+        )
+    return _page(request, 400, "That request was not valid", detail)
+
+
+async def handle_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase
+    if status == 404:
+        detail = "There is nothing at this address."
+    if is_api(request):
+        code = _HTTP_CODES.get(status, f"http_{status}")
+        return problem_response(request, status, code, phrase, detail, dict(exc.headers or {}))
+    return _page(request, status, phrase, detail)
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("Unexpected error on %s %s", request.method, request.url.path)
+    detail = "Tastemaker hit an unexpected error. It has been logged; try again."
+    if is_api(request):
+        return problem_response(request, 500, "internal_error", "Internal error", detail)
+    return _page(request, 500, "Something went wrong", detail)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, handle_app_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(Exception, handle_unexpected)

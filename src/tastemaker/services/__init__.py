@@ -1,0 +1,1 @@
+"""Connections to Navidrome, Lidarr and Ollama: settings, health and the admin page."""

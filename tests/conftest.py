@@ -1,0 +1,132 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, and the app on it.
+
+Every test that touches the database runs once per database. PostgreSQL runs get a
+database of their own (created here, dropped at the end), so two test runs never
+see each other's rows; after each test every table is emptied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
+
+from tastemaker import migrate
+from tastemaker.app import create_app
+from tastemaker.auth import service as auth_service
+from tastemaker.auth.models import Role, User
+from tastemaker.db import Base
+from tastemaker.settings import Settings
+
+TEST_DATABASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+PASSWORD = "correct horse battery"
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _pg_admin(statement: str) -> None:
+    connection = await asyncpg.connect(_asyncpg_dsn(TEST_DATABASE_URL))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A freshly migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "tastemaker.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        migrate.upgrade(url)
+        yield url
+        return
+    name = f"tastemaker_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        secret_key="test-secret-key-not-for-production",  # type: ignore[arg-type]
+        login_max_attempts=5,
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with LifespanManager(application):
+        yield application
+
+
+async def _empty_tables(app: FastAPI) -> None:
+    async with app.state.db.sessionmaker() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            await session.execute(delete(table))
+        await session.commit()
+    app.state.login_limiter.clear()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+    await _empty_tables(app)
+
+
+@pytest.fixture
+def anonymous_client(app: FastAPI, client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """A second browser with no cookies (shares the app and the clean-up of ``client``)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+async def make_user(app: FastAPI, username: str, role: Role = Role.USER) -> User:
+    async with app.state.db.sessionmaker() as session:
+        return await auth_service.create_user(session, username, PASSWORD, role=role)
+
+
+async def api_login(http: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the API; returns the CSRF token and leaves the cookie on ``http``."""
+    response = await http.post("/api/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["csrf_token"]
+    return token
+
+
+@pytest.fixture
+async def admin(app: FastAPI, client: httpx.AsyncClient) -> User:
+    return await make_user(app, "alice", Role.ADMIN)
+
+
+@pytest.fixture
+async def signed_in_admin(client: httpx.AsyncClient, admin: User) -> str:
+    """The ``client`` signed in as the admin ``alice``; returns the CSRF token."""
+    return await api_login(client, "alice")
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
