@@ -72,14 +72,14 @@ test-slow: install system-deps ## Run the slow tests too
 
 .PHONY: lint
 lint: install ## ruff, ruff format --check, mypy --strict
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
-	$(BIN)/mypy src
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src tests
 
 .PHONY: format
 format: install ## Apply ruff fixes and formatting
-	$(BIN)/ruff check --fix src tests migrations
-	$(BIN)/ruff format src tests migrations
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
 
 .PHONY: clean
 clean: ## Remove the virtualenvs, node_modules and built assets

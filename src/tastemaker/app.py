@@ -14,9 +14,8 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from tastemaker import __version__
+from tastemaker import __version__, health
 from tastemaker.assets import mount_assets
-from tastemaker import health
 from tastemaker.auth import router as auth_router
 from tastemaker.auth.ratelimit import LoginRateLimiter
 from tastemaker.auth.service import SessionPolicy
@@ -38,7 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.resolved_database_url)
-        log.info("Tastemaker %s started (database: %s)", __version__, app.state.db.engine.dialect.name)
+        log.info(
+            "Tastemaker %s started (database: %s)", __version__, app.state.db.engine.dialect.name
+        )
         try:
             yield
         finally:

@@ -11,8 +11,8 @@ import base64
 import hashlib
 import hmac
 import json
-from html import escape
 from collections.abc import Callable, Mapping
+from html import escape
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -189,7 +189,10 @@ def render_error_page(request: Request, status: int, title: str, detail: str) ->
         return HTMLResponse(f"<h1>{escape(title)}</h1><p>{escape(detail)}</p>", status_code=status)
     template = "errors/404.html" if status == 404 else "errors/error.html"
     return page_renderer.render(
-        request, template, {"status_code": status, "title": title, "detail": detail}, status_code=status
+        request,
+        template,
+        {"status_code": status, "title": title, "detail": detail},
+        status_code=status,
     )
 
 

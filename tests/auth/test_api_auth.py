@@ -15,8 +15,12 @@ from tests.conftest import PASSWORD, api_login, make_user
 PROBLEM = "application/problem+json"
 
 
-async def test_login_returns_the_user_and_a_csrf_token(client: httpx.AsyncClient, admin: User) -> None:
-    response = await client.post("/api/auth/login", json={"username": "Alice", "password": PASSWORD})
+async def test_login_returns_the_user_and_a_csrf_token(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    response = await client.post(
+        "/api/auth/login", json={"username": "Alice", "password": PASSWORD}
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -25,7 +29,8 @@ async def test_login_returns_the_user_and_a_csrf_token(client: httpx.AsyncClient
     assert len(body["csrf_token"]) >= 32
     assert "password_hash" not in body["user"]
     cookie = response.headers["set-cookie"].lower()
-    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
 
 
 async def test_me_names_the_signed_in_user(client: httpx.AsyncClient, signed_in_admin: str) -> None:
@@ -71,17 +76,27 @@ async def test_logout_with_csrf_ends_the_session(
     assert (await anonymous_client.get("/api/auth/me")).status_code == 401
 
 
-async def test_wrong_password_is_a_401_with_a_stable_code(client: httpx.AsyncClient, admin: User) -> None:
-    response = await client.post("/api/auth/login", json={"username": "alice", "password": "nope-nope"})
+async def test_wrong_password_is_a_401_with_a_stable_code(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    response = await client.post(
+        "/api/auth/login", json={"username": "alice", "password": "nope-nope"}
+    )
 
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_credentials"
     assert "tastemaker_session" not in response.cookies
 
 
-async def test_unknown_user_and_wrong_password_look_the_same(client: httpx.AsyncClient, admin: User) -> None:
-    unknown = await client.post("/api/auth/login", json={"username": "bob", "password": "whatever1"})
-    wrong = await client.post("/api/auth/login", json={"username": "alice", "password": "whatever1"})
+async def test_unknown_user_and_wrong_password_look_the_same(
+    client: httpx.AsyncClient, admin: User
+) -> None:
+    unknown = await client.post(
+        "/api/auth/login", json={"username": "bob", "password": "whatever1"}
+    )
+    wrong = await client.post(
+        "/api/auth/login", json={"username": "alice", "password": "whatever1"}
+    )
 
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.json()["detail"] == wrong.json()["detail"]
@@ -137,7 +152,9 @@ async def test_a_disabled_user_is_signed_out_at_once(
     assert (await client.get("/api/auth/me")).status_code == 401
 
 
-async def test_an_idle_session_expires(app: FastAPI, client: httpx.AsyncClient, signed_in_admin: str) -> None:
+async def test_an_idle_session_expires(
+    app: FastAPI, client: httpx.AsyncClient, signed_in_admin: str
+) -> None:
     long_ago = utcnow() - timedelta(minutes=app.state.settings.session_idle_minutes + 1)
     async with app.state.db.sessionmaker() as session:
         await session.execute(update(UserSession).values(last_seen_at=long_ago))
@@ -150,7 +167,9 @@ async def test_a_session_past_its_absolute_lifetime_expires(
     app: FastAPI, client: httpx.AsyncClient, signed_in_admin: str
 ) -> None:
     async with app.state.db.sessionmaker() as session:
-        await session.execute(update(UserSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+        await session.execute(
+            update(UserSession).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
         await session.commit()
 
     assert (await client.get("/api/auth/me")).status_code == 401

@@ -7,9 +7,8 @@ import re
 import httpx
 
 from tastemaker.app import create_app
-from tastemaker.settings import Settings
-
 from tastemaker.auth.models import User
+from tastemaker.settings import Settings
 from tests.conftest import PASSWORD
 
 
@@ -146,7 +145,9 @@ async def test_the_page_says_when_to_try_again_after_too_many_failures(
     page = await client.get("/login")
     token = form_csrf(page.text)
     for _ in range(5):
-        await client.post("/login", data={"username": "alice", "password": "bad", "csrf_token": token})
+        await client.post(
+            "/login", data={"username": "alice", "password": "bad", "csrf_token": token}
+        )
 
     response = await client.post(
         "/login", data={"username": "alice", "password": PASSWORD, "csrf_token": token}

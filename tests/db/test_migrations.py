@@ -35,7 +35,10 @@ async def test_upgrade_head_creates_every_domain_table(database_url: str) -> Non
             }
         )
         uniques = await connection.run_sync(
-            lambda sync: [u["column_names"] for u in sa.inspect(sync).get_unique_constraints("download_requests")]
+            lambda sync: [
+                u["column_names"]
+                for u in sa.inspect(sync).get_unique_constraints("download_requests")
+            ]
         )
     await engine.dispose()
 
@@ -44,7 +47,9 @@ async def test_upgrade_head_creates_every_domain_table(database_url: str) -> Non
     assert ["user_id", "target_key"] in uniques
 
 
-async def test_one_request_per_user_and_album_is_enforced_by_the_database(database_url: str) -> None:
+async def test_one_request_per_user_and_album_is_enforced_by_the_database(
+    database_url: str,
+) -> None:
     engine = create_async_engine(database_url)
     try:
         async with engine.begin() as connection:

@@ -65,7 +65,9 @@ async def test_sign_out_everywhere_else(
     assert (await client.get("/api/auth/me")).status_code == 200
 
 
-async def test_the_profile_lists_this_browser(client: httpx.AsyncClient, signed_in_admin: str) -> None:
+async def test_the_profile_lists_this_browser(
+    client: httpx.AsyncClient, signed_in_admin: str
+) -> None:
     page = await client.get("/settings/profile", headers={"User-Agent": "TestBrowser/1.0"})
 
     assert page.status_code == 200
@@ -77,7 +79,12 @@ async def test_an_admin_adds_a_user_who_can_sign_in(
 ) -> None:
     response = await client.post(
         "/settings/users",
-        data={"username": "bob", "password": PASSWORD, "role": "user", "csrf_token": signed_in_admin},
+        data={
+            "username": "bob",
+            "password": PASSWORD,
+            "role": "user",
+            "csrf_token": signed_in_admin,
+        },
     )
 
     assert response.status_code == 303
@@ -109,7 +116,8 @@ async def test_the_last_admin_cannot_be_demoted_or_disabled(
         f"/settings/users/{admin.id}/role", data={"role": "user", "csrf_token": signed_in_admin}
     )
     disable = await client.post(
-        f"/settings/users/{admin.id}/active", data={"active": "false", "csrf_token": signed_in_admin}
+        f"/settings/users/{admin.id}/active",
+        data={"active": "false", "csrf_token": signed_in_admin},
     )
 
     assert demote.status_code == disable.status_code == 303
@@ -136,7 +144,10 @@ async def test_with_two_admins_one_can_be_demoted(
 
 
 async def test_disabling_a_user_signs_them_out(
-    app: FastAPI, client: httpx.AsyncClient, anonymous_client: httpx.AsyncClient, signed_in_admin: str
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    anonymous_client: httpx.AsyncClient,
+    signed_in_admin: str,
 ) -> None:
     bob = await make_user(app, "bob")
     await api_login(anonymous_client, "bob")
@@ -146,12 +157,17 @@ async def test_disabling_a_user_signs_them_out(
     )
 
     assert (await anonymous_client.get("/api/auth/me")).status_code == 401
-    refused = await anonymous_client.post("/api/auth/login", json={"username": "bob", "password": PASSWORD})
+    refused = await anonymous_client.post(
+        "/api/auth/login", json={"username": "bob", "password": PASSWORD}
+    )
     assert refused.status_code == 401
 
 
 async def test_an_admin_password_reset_signs_the_user_out(
-    app: FastAPI, client: httpx.AsyncClient, anonymous_client: httpx.AsyncClient, signed_in_admin: str
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    anonymous_client: httpx.AsyncClient,
+    signed_in_admin: str,
 ) -> None:
     bob = await make_user(app, "bob")
     await api_login(anonymous_client, "bob")
@@ -165,9 +181,12 @@ async def test_an_admin_password_reset_signs_the_user_out(
     await api_login(anonymous_client, "bob", NEW_PASSWORD)
 
 
-async def test_the_theme_is_remembered_per_user(client: httpx.AsyncClient, signed_in_admin: str) -> None:
+async def test_the_theme_is_remembered_per_user(
+    client: httpx.AsyncClient, signed_in_admin: str
+) -> None:
     response = await client.post(
-        "/settings/theme", data={"theme": "dark", "next": "/settings/profile", "csrf_token": signed_in_admin}
+        "/settings/theme",
+        data={"theme": "dark", "next": "/settings/profile", "csrf_token": signed_in_admin},
     )
 
     assert response.status_code == 303

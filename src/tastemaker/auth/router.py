@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
@@ -28,7 +29,7 @@ from tastemaker.web import is_secure, pages, safe_next
 api = APIRouter(prefix="/api/auth", tags=["auth"])
 router = APIRouter(include_in_schema=False)
 
-PROBLEM = {"model": None, "content": {"application/problem+json": {}}}
+PROBLEM: dict[str, Any] = {"model": None, "content": {"application/problem+json": {}}}
 
 
 def client_address(request: Request) -> str:
@@ -94,9 +95,7 @@ async def api_login(body: LoginIn, request: Request, response: Response, db: DbS
 
 
 @api.post("/logout", status_code=204, responses={401: PROBLEM, 403: PROBLEM})
-async def api_logout(
-    request: Request, principal: CurrentPrincipal, db: DbSession
-) -> Response:
+async def api_logout(request: Request, principal: CurrentPrincipal, db: DbSession) -> Response:
     response = Response(status_code=204)
     if principal.session is not None:
         await service.end_session(db, principal.session)
@@ -146,9 +145,9 @@ async def login_submit(
         )
         response.headers.update(error.headers())
         return response
-    response = RedirectResponse(pages(request).url(safe_next(next)), status_code=303)
-    set_session_cookie(request, response, token)
-    return response
+    redirect = RedirectResponse(pages(request).url(safe_next(next)), status_code=303)
+    set_session_cookie(request, redirect, token)
+    return redirect
 
 
 @router.post("/logout")
@@ -208,4 +207,3 @@ async def setup_submit(
     )
     set_session_cookie(request, response, token)
     return response
-

@@ -16,7 +16,7 @@ _DUMMY_HASH = _password_hash.hash("tastemaker-timing-equaliser")
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
-API_TOKEN_PREFIX = "tm_"
+API_TOKEN_PREFIX = "tm_"  # noqa: S105  (a public prefix, not a secret)
 
 
 def hash_password(password: str) -> str:

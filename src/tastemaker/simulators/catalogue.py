@@ -175,19 +175,21 @@ def catalogue() -> tuple[Artist, ...]:
         drafts.append((name, genres, artist_mbid, formed, tuple(albums)))
 
     artists: list[Artist] = []
-    for name, genres, artist_mbid, formed, albums in drafts:
+    for name, artist_genres, artist_mbid, formed, artist_albums in drafts:
         similar = tuple(
-            other for other, other_genres, *_ in drafts if other != name and other_genres[0] == genres[0]
+            other
+            for other, other_genres, *_ in drafts
+            if other != name and other_genres[0] == artist_genres[0]
         )
         artists.append(
             Artist(
                 name=name,
                 sort_name=_sort_name(name),
                 mbid=artist_mbid,
-                genres=genres,
+                genres=artist_genres,
                 city=rng.choice(_CITIES),
                 formed=formed,
-                albums=albums,
+                albums=artist_albums,
                 similar=similar,
             )
         )
@@ -204,4 +206,6 @@ def artist_by_mbid(mbid: str) -> Artist | None:
 
 
 def album_by_mbid(mbid: str) -> Album | None:
-    return next((album for artist in catalogue() for album in artist.albums if album.mbid == mbid), None)
+    return next(
+        (album for artist in catalogue() for album in artist.albums if album.mbid == mbid), None
+    )

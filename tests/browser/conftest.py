@@ -1,0 +1,72 @@
+"""Browser tests: the real app on a loopback port, driven by Playwright in Debian's Chromium.
+
+Never ``playwright install``: the browser is the system's ``/usr/bin/chromium``.
+Screenshots go to ``test-artifacts/screenshots/`` for people to look at.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import delete
+
+from tastemaker.app import create_app
+from tastemaker.db import Base, Database
+from tastemaker.settings import Settings
+from tastemaker.simulators.runner import BackgroundServer
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _empty_tables(database_url: str) -> None:
+    async def empty() -> None:
+        database = Database(database_url)
+        async with database.sessionmaker() as session:
+            for table in reversed(Base.metadata.sorted_tables):
+                await session.execute(delete(table))
+            await session.commit()
+        await database.dispose()
+
+    # In a thread of its own: Playwright's sync API keeps an event loop running here.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(asyncio.run, empty()).result()
+
+
+@pytest.fixture
+def live_url(settings: Settings) -> Iterator[str]:
+    """The app served over real HTTP on an empty database."""
+    _empty_tables(settings.resolved_database_url)
+    with BackgroundServer(create_app(settings)) as server:
+        yield server.url
+    _empty_tables(settings.resolved_database_url)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run `make system-deps` (Debian package chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
