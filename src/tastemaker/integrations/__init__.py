@@ -1,0 +1,1 @@
+"""Clients for the services Tastemaker talks to: Navidrome, Lidarr and Ollama."""
