@@ -56,8 +56,10 @@ def live_url(settings: Settings) -> Iterator[str]:
     _empty_tables(settings.resolved_database_url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Browser]:
+    """Per test: Playwright's sync API runs an event loop in this thread while it is
+    active, which would break the async tests that run after it."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: run `make system-deps` (Debian package chromium)")
     with sync_playwright() as playwright:

@@ -1,0 +1,339 @@
+"""The Ollama simulator: an ASGI app speaking Ollama's HTTP API on a loopback port.
+
+It answers like ``ollama serve`` (see specs/ollama-notes.md and ollama-openapi.yaml):
+``/api/version``, ``/api/tags``, ``/api/show``, ``/api/ps`` and ``/api/chat``, which
+streams NDJSON by default (``stream`` absent means true) or answers one object,
+honours ``format`` (a JSON Schema) and reports Ollama's metrics. Errors are
+``{"error": "…"}`` with Ollama's status codes; unknown paths get Gin's plain
+``404 page not found``. ``/_sim/*`` is the simulator's own control surface:
+
+- ``GET /_sim/mode`` / ``POST /_sim/mode`` ``{"mode": "slow", "token_delay": 0.01, …}``
+  read or change the behaviour (see ``config.SimMode`` for the modes);
+- ``POST /_sim/reset`` back to the start configuration, forgetting loaded models;
+- ``GET /_sim/requests`` the last chat request bodies, newest last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
+
+from .answer import compose, created_at, metrics, prompt_tokens, tokenize
+from .config import OllamaSimConfig, SimControl, SimModel
+
+_NDJSON = "application/x-ndjson"
+_MODIFIED_AT = "2025-09-30T11:42:17.532108311+02:00"
+_TEMPLATE = (
+    "{{- range .Messages }}<|start_header_id|>{{ .Role }}<|end_header_id|>\n\n"
+    "{{ .Content }}<|eot_id|>{{ end }}<|start_header_id|>assistant<|end_header_id|>\n\n"
+)
+_PARAMETERS = 'stop                           "<|start_header_id|>"\nstop "<|eot_id|>"'
+_RUNNER_CRASHED = "llama runner process has terminated: exit status 2"
+_MIDSTREAM_ERROR = "an error was encountered while running the model: unexpected EOF"
+_KEPT_REQUESTS = 50
+
+
+class SimState:
+    """What changes while the simulator runs; lives on ``app.state.sim``."""
+
+    def __init__(self, config: OllamaSimConfig) -> None:
+        self.initial = config
+        self.config = config
+        self.loaded: set[str] = set()
+        self.requests: deque[dict[str, Any]] = deque(maxlen=_KEPT_REQUESTS)
+
+    def reset(self) -> None:
+        self.config = self.initial
+        self.loaded.clear()
+        self.requests.clear()
+
+    def describe(self) -> dict[str, Any]:
+        return self.config.model_dump(exclude={"models"})
+
+    def installed(self, name: str) -> SimModel | None:
+        if self.config.mode == "unknown_model":
+            return None
+        # "llama3.2" means "llama3.2:latest", as for the real server.
+        wanted = name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
+        return next((model for model in self.config.models if model.name == wanted), None)
+
+
+class _Unfinished(Response):
+    """Starts a 200 answer and drops the connection partway, like a crashed server.
+
+    Returning without the final body message makes uvicorn close the socket, so the
+    client sees an incomplete body, exactly as when a real connection is cut.
+    """
+
+    def __init__(self, parts: AsyncIterator[bytes], media_type: str, length: int | None) -> None:
+        super().__init__(media_type=media_type)
+        self._parts = parts
+        self._length = length
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", self.media_type.encode() if self.media_type else b"")]
+        if self._length is not None:
+            headers.append((b"content-length", str(self._length).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        async for part in self._parts:
+            await send({"type": "http.response.body", "body": part, "more_body": True})
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _line(payload: Mapping[str, Any]) -> bytes:
+    return (json.dumps(payload, ensure_ascii=False) + "\n").encode()
+
+
+def _details(model: SimModel) -> dict[str, Any]:
+    return {
+        "parent_model": "",
+        "format": "gguf",
+        "family": model.family,
+        "families": [model.family],
+        "parameter_size": model.parameter_size,
+        "quantization_level": model.quantization_level,
+    }
+
+
+def _summary(model: SimModel) -> dict[str, Any]:
+    return {
+        "name": model.name,
+        "model": model.name,
+        "modified_at": _MODIFIED_AT,
+        "size": model.size,
+        "digest": hashlib.sha256(model.name.encode()).hexdigest(),
+        "details": _details(model),
+    }
+
+
+def _show(model: SimModel) -> dict[str, Any]:
+    arch = model.architecture
+    return {
+        "license": f"{model.family} community license (simulated)",
+        "modelfile": f'# Modelfile generated by "ollama show"\nFROM {model.name}\n'
+        f'TEMPLATE """{_TEMPLATE}"""\nPARAMETER stop <|eot_id|>\n',
+        "parameters": _PARAMETERS,
+        "template": _TEMPLATE,
+        "details": _details(model),
+        "model_info": {
+            "general.architecture": arch,
+            "general.file_type": 15,
+            "general.parameter_count": int(float(model.parameter_size.rstrip("B")) * 1e9),
+            "general.quantization_version": 2,
+            f"{arch}.context_length": model.context_length,
+        },
+        "capabilities": list(model.capabilities),
+        "modified_at": _MODIFIED_AT,
+    }
+
+
+async def _json_body(request: Request) -> dict[str, Any] | JSONResponse:
+    raw = await request.body()
+    if not raw.strip():
+        return _error(400, "missing request body")
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        return _error(400, f"invalid request body: {exc}")
+    if not isinstance(body, dict):
+        return _error(400, "json: cannot unmarshal request body into Go value of type api.Request")
+    return body
+
+
+async def _hang(request: Request, seconds: float) -> None:
+    """Wait, answering nothing, until the client gives up (or ``seconds`` pass)."""
+    # The body is read, so the next ASGI message is the client's disconnect.
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            while (await request.receive())["type"] != "http.disconnect":
+                pass
+
+
+def create_app(config: OllamaSimConfig | None = None) -> FastAPI:
+    """A fresh simulator; its state is on ``app.state.sim`` (a :class:`SimState`)."""
+    app = FastAPI(title="Ollama simulator", docs_url=None, redoc_url=None, openapi_url=None)
+    state = SimState(config or OllamaSimConfig())
+    app.state.sim = state
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _gin_errors(request: Request, exc: StarletteHTTPException) -> Response:
+        # Ollama's router (Gin) answers unknown paths and methods in plain text.
+        text = {404: "404 page not found", 405: "405 method not allowed"}
+        return PlainTextResponse(text.get(exc.status_code, str(exc.detail)), exc.status_code)
+
+    @app.api_route("/", methods=["GET", "HEAD"])
+    async def root() -> Response:
+        return PlainTextResponse("Ollama is running")
+
+    @app.api_route("/api/version", methods=["GET", "HEAD"])
+    async def version() -> dict[str, str]:
+        return {"version": state.config.version}
+
+    @app.api_route("/api/tags", methods=["GET", "HEAD"])
+    async def tags() -> dict[str, Any]:
+        if state.config.mode == "unknown_model":
+            return {"models": []}
+        return {"models": [_summary(model) for model in state.config.models]}
+
+    @app.get("/api/ps")
+    async def running() -> dict[str, Any]:
+        loaded = [model for model in state.config.models if model.name in state.loaded]
+        return {
+            "models": [
+                {**_summary(model), "size_vram": model.size, "context_length": 4096}
+                for model in loaded
+            ]
+        }
+
+    @app.post("/api/show")
+    async def show(request: Request) -> Response:
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
+        name = body.get("model") or body.get("name")  # "name" is the deprecated spelling
+        if not isinstance(name, str) or not name:
+            return _error(400, "model is required")
+        model = state.installed(name)
+        if model is None:
+            return _error(404, f"model '{name}' not found")
+        return JSONResponse(_show(model))
+
+    @app.post("/api/chat")
+    async def chat(request: Request) -> Response:
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
+        state.requests.append(body)
+        return await _chat(request, body, state)
+
+    @app.get("/_sim/mode")
+    async def get_mode() -> dict[str, Any]:
+        return state.describe()
+
+    @app.post("/_sim/mode")
+    async def set_mode(control: SimControl) -> dict[str, Any]:
+        state.config = state.config.model_copy(update=control.model_dump(exclude_none=True))
+        return state.describe()
+
+    @app.post("/_sim/reset")
+    async def reset() -> dict[str, Any]:
+        state.reset()
+        return state.describe()
+
+    @app.get("/_sim/requests")
+    async def requests() -> dict[str, Any]:
+        return {"requests": list(state.requests)}
+
+    return app
+
+
+async def _chat(request: Request, body: dict[str, Any], state: SimState) -> Response:
+    config = state.config
+    name = body.get("model")
+    if not isinstance(name, str) or not name:
+        return _error(400, "model is required")
+    schema = body.get("format")
+    if schema not in (None, "", "json") and not isinstance(schema, dict):
+        expected = 'expected "json" or a valid JSON Schema object'
+        return _error(500, f"invalid format: {json.dumps(schema)}; {expected}")
+    model = state.installed(name)
+    if model is None:
+        return _error(404, f'model "{name}" not found, try pulling it first')
+    if body.get("think") not in (None, False) and "thinking" not in model.capabilities:
+        return _error(400, f'"{name}" does not support thinking')
+    messages = body.get("messages") or []
+    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+        return _error(400, "messages must be a list of objects")
+    stream = body.get("stream") is not False
+    head = {"model": name, "created_at": created_at()}
+    if not messages:  # an empty chat only loads the model
+        state.loaded.add(model.name)
+        message = {"role": "assistant", "content": ""}
+        done: dict[str, Any] = {**head, "message": message, "done_reason": "load", "done": True}
+        if stream:
+            return StreamingResponse(iter([_line(done)]), media_type=_NDJSON)
+        return JSONResponse(done)
+    if config.mode == "error_500":
+        return _error(500, _RUNNER_CRASHED)
+    if config.mode == "hang":
+        await _hang(request, config.hang_seconds)
+        return _error(500, "timed out waiting for llama runner to start - progress 0.00")
+
+    options: dict[str, Any] = body["options"] if isinstance(body.get("options"), dict) else {}
+    seed = options.get("seed")
+    seed = seed if isinstance(seed, int) and seed >= 0 else config.seed
+    structured = schema if isinstance(schema, dict) else None
+    answer = compose(messages, structured, config, config.mode, seed)
+    tokens, done_reason = tokenize(answer.text), answer.done_reason
+    limit = options.get("num_predict")
+    if isinstance(limit, int) and 0 < limit < len(tokens):
+        tokens, done_reason = tokens[:limit], "length"
+    delay = config.slow_token_delay if config.mode == "slow" else config.token_delay
+    cold = model.name not in state.loaded
+    state.loaded.add(model.name)
+    prompt_count = prompt_tokens(messages)
+    started = time.monotonic_ns()
+
+    def final(content: str) -> dict[str, Any]:
+        elapsed = time.monotonic_ns() - started
+        stats = metrics(
+            cold=cold,
+            prompt_count=prompt_count,
+            eval_count=len(tokens),
+            elapsed_ns=elapsed,
+            config=config,
+        )
+        message = {"role": "assistant", "content": content}
+        return {
+            "model": name,
+            "created_at": created_at(),
+            "message": message,
+            "done": True,
+            "done_reason": done_reason,
+            **stats,
+        }
+
+    cut_at = len(tokens) // 2 if config.mode in ("cut", "error_midstream") else len(tokens)
+
+    if not stream:
+        if delay:
+            await asyncio.sleep(delay * len(tokens))
+        if config.mode == "error_midstream":
+            return _error(500, _MIDSTREAM_ERROR)
+        whole = json.dumps(final("".join(tokens)), ensure_ascii=False).encode()
+        if config.mode == "cut":
+            return _Unfinished(_once(whole[: len(whole) // 2]), "application/json", len(whole))
+        return Response(whole, media_type="application/json")
+
+    async def lines() -> AsyncIterator[bytes]:
+        for token in tokens[:cut_at]:
+            if delay:
+                await asyncio.sleep(delay)
+            chunk = {"model": name, "created_at": created_at()}
+            yield _line(chunk | {"message": {"role": "assistant", "content": token}, "done": False})
+        if config.mode == "error_midstream":
+            yield _line({"error": _MIDSTREAM_ERROR})
+        elif config.mode != "cut":
+            yield _line(final(""))
+
+    if config.mode == "cut":
+        return _Unfinished(lines(), _NDJSON, None)
+    return StreamingResponse(lines(), media_type=_NDJSON)
+
+
+async def _once(part: bytes) -> AsyncIterator[bytes]:
+    yield part
