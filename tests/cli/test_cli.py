@@ -6,9 +6,8 @@ import asyncio
 
 import httpx
 import pytest
-from click.testing import Result
 from fastapi import FastAPI
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from tastemaker.cli import app as cli
 from tests.conftest import PASSWORD
@@ -16,7 +15,7 @@ from tests.conftest import PASSWORD
 
 async def invoke(runner: CliRunner, args: list[str]) -> Result:
     """Run the command in a thread, as from a shell: it starts its own event loop."""
-    return await asyncio.to_thread(runner.invoke, cli, args)
+    return await asyncio.to_thread(lambda: runner.invoke(cli, args))
 
 
 @pytest.fixture
