@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import httpx
 from fastapi import FastAPI
 
 from tastemaker import __version__, health
@@ -23,6 +24,7 @@ from tastemaker.dashboard import router as dashboard_router
 from tastemaker.db import Database, import_models
 from tastemaker.encryption import SecretBox
 from tastemaker.problems import install_error_handlers
+from tastemaker.services import router as services_router
 from tastemaker.settings import Settings
 from tastemaker.users import router as users_router
 from tastemaker.web import Pages
@@ -37,12 +39,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.resolved_database_url)
+        # One connection pool for every service client (Navidrome, Lidarr).
+        app.state.http = httpx.AsyncClient(follow_redirects=False)
         log.info(
             "Tastemaker %s started (database: %s)", __version__, app.state.db.engine.dialect.name
         )
         try:
             yield
         finally:
+            await app.state.http.aclose()
             await app.state.db.dispose()
 
     app = FastAPI(
@@ -77,4 +82,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router.router)
     app.include_router(users_router.router)
     app.include_router(dashboard_router.router)
+    app.include_router(services_router.api)
+    app.include_router(services_router.router)
     return app

@@ -1,13 +1,16 @@
-"""``tastemaker demo``: the app on SQLite with a demo administrator, ready to click through.
+"""``tastemaker demo``: the app on SQLite with the three simulators and a sample library.
 
-The demo keeps its state in its own data directory (``data/demo`` by default) so it
-never touches a real installation's database.
+Nothing reaches the network: Navidrome, Lidarr and Ollama are the project's own
+simulators on loopback ports, and the sample library (real, playable audio) is
+synthesised into the demo's data directory on first start. The simulators run in
+background threads of this process, the app in uvicorn; Ctrl-C stops everything.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 import uvicorn
@@ -17,9 +20,19 @@ from tastemaker.auth import service as auth_service
 from tastemaker.auth.models import Role
 from tastemaker.db import Database, import_models
 from tastemaker.settings import Settings
+from tastemaker.simulators import catalogue
+from tastemaker.simulators.lidarr import LidarrSimConfig
+from tastemaker.simulators.lidarr import create_app as lidarr_simulator
+from tastemaker.simulators.ollama import OllamaSimConfig
+from tastemaker.simulators.ollama import create_app as ollama_simulator
+from tastemaker.simulators.runner import BackgroundServer
+from tastemaker.simulators.sample_library import write_album, write_sample_library
+from tastemaker.simulators.subsonic import create_app_for_directory
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "tastemaker-demo"  # noqa: S105  (printed to the terminal on purpose)
+DEMO_LIDARR_KEY = "tastemaker-demo-lidarr-key"
+DEMO_MODEL = "llama3.2"
 
 
 async def ensure_demo_user(settings: Settings) -> None:
@@ -35,26 +48,72 @@ async def ensure_demo_user(settings: Settings) -> None:
         await database.dispose()
 
 
+def ensure_sample_library(music_dir: Path) -> None:
+    marker = music_dir / ".complete"
+    if marker.exists():
+        return
+    print("  Synthesising the sample library (first start only)…", flush=True)
+    write_sample_library(music_dir)
+    marker.touch()
+
+
+def start_simulators(stack: ExitStack, music_dir: Path) -> dict[str, str]:
+    """Start the three simulators; return the environment that points the app at them."""
+    navidrome = stack.enter_context(BackgroundServer(create_app_for_directory(music_dir)))
+
+    async def import_into_library(album: catalogue.Album) -> None:
+        # Lidarr "imports" the download: the album's files land in the music folder,
+        # and Navidrome sees them after its next scan (which the app triggers).
+        await asyncio.to_thread(write_album, music_dir, album)
+
+    lidarr = stack.enter_context(
+        BackgroundServer(
+            lidarr_simulator(
+                LidarrSimConfig(api_key=DEMO_LIDARR_KEY, seconds_per_album=15.0),
+                on_import=import_into_library,
+            )
+        )
+    )
+    ollama = stack.enter_context(
+        BackgroundServer(ollama_simulator(OllamaSimConfig(token_delay=0.02)))
+    )
+    return {
+        "NAVIDROME_URL": navidrome.url,
+        "NAVIDROME_USER": DEMO_USER,
+        "NAVIDROME_PASSWORD": DEMO_PASSWORD,
+        "LIDARR_URL": lidarr.url,
+        "LIDARR_API_KEY": DEMO_LIDARR_KEY,
+        "OLLAMA_URL": ollama.url,
+        "OLLAMA_MODEL": DEMO_MODEL,
+    }
+
+
 def run_demo(*, port: int, data_dir: Path, reload: bool = False) -> None:
     data_dir = data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    music_dir = data_dir / "music"
+    music_dir.mkdir(parents=True, exist_ok=True)
     os.environ["DATA_DIR"] = str(data_dir)
     os.environ.pop("DATABASE_URL", None)
-    settings = Settings()
-    migrate.upgrade(settings.resolved_database_url)
-    asyncio.run(ensure_demo_user(settings))
-    url = f"http://127.0.0.1:{port}{settings.base_path}/"
-    print(
-        f"\n  Tastemaker demo: {url}\n"
-        f"  Sign in as '{DEMO_USER}' with password '{DEMO_PASSWORD}' (an administrator).\n"
-        f"  State lives in {data_dir}. Press Ctrl-C to stop.\n",
-        flush=True,
-    )
-    uvicorn.run(
-        "tastemaker.app:create_app",
-        factory=True,
-        host="127.0.0.1",
-        port=port,
-        reload=reload,
-        log_level="warning",
-    )
+    ensure_sample_library(music_dir)
+    with ExitStack() as stack:
+        # The app reads these like any deployment's settings (they show as locked).
+        os.environ.update(start_simulators(stack, music_dir))
+        settings = Settings()
+        migrate.upgrade(settings.resolved_database_url)
+        asyncio.run(ensure_demo_user(settings))
+        print(
+            f"\n  Tastemaker demo: http://127.0.0.1:{port}{settings.base_path}/\n"
+            f"  Sign in as '{DEMO_USER}' with password '{DEMO_PASSWORD}' (an administrator).\n"
+            f"  Navidrome, Lidarr and Ollama are simulated on {settings.navidrome_url},"
+            f" {settings.lidarr_url} and {settings.ollama_url}.\n"
+            f"  State lives in {data_dir}. Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        uvicorn.run(
+            "tastemaker.app:create_app",
+            factory=True,
+            host="127.0.0.1",
+            port=port,
+            reload=reload,
+            log_level="warning",
+        )

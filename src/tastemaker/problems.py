@@ -29,9 +29,22 @@ def is_api(request: Request) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
+RESERVED_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "instance"})
+
+
 def problem(
-    status: int, code: str, title: str, detail: str, *, instance: str, **extra: Any
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    instance: str,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    # An extension member never overrides a standard one (e.g. an upstream "status").
+    members = {
+        (f"upstream_{k}" if k in RESERVED_MEMBERS else k): v for k, v in (extra or {}).items()
+    }
     return {
         "type": f"tag:tastemaker,2026:problem/{code}",
         "title": title,
@@ -39,7 +52,7 @@ def problem(
         "detail": detail,
         "code": code,
         "instance": instance,
-        **extra,
+        **members,
     }
 
 
@@ -50,9 +63,9 @@ def problem_response(
     title: str,
     detail: str,
     headers: dict[str, str] | None = None,
-    **extra: Any,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    body = problem(status, code, title, detail, instance=request.url.path, **extra)
+    body = problem(status, code, title, detail, instance=request.url.path, extra=extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -69,7 +82,7 @@ async def handle_app_error(request: Request, exc: Exception) -> Response:
         log.warning("%s: %s", exc.code, exc.detail)
     if is_api(request):
         return problem_response(
-            request, exc.status, exc.code, exc.title, exc.detail, exc.headers(), **exc.extra
+            request, exc.status, exc.code, exc.title, exc.detail, exc.headers(), exc.extra
         )
     if isinstance(exc, NotAuthenticated):
         return login_redirect(request)
@@ -100,7 +113,12 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
     detail = "; ".join(f"{e['field'] or 'request'}: {e['message']}" for e in errors)
     if is_api(request):
         return problem_response(
-            request, 422, "validation_failed", "Some fields are not valid", detail, errors=errors
+            request,
+            422,
+            "validation_failed",
+            "Some fields are not valid",
+            detail,
+            extra={"errors": errors},
         )
     return _page(request, 400, "That request was not valid", detail)
 

@@ -20,7 +20,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     # Core
-    data_dir: Path = Field(Path("data"), description="Where the SQLite file and the secret key live")
+    data_dir: Path = Field(
+        Path("data"), description="Where the SQLite file and the secret key live"
+    )
     database_url: str | None = Field(
         None, description="SQLAlchemy async URL; default: SQLite file in DATA_DIR"
     )
@@ -36,7 +38,9 @@ class Settings(BaseSettings):
     # Sign-in
     session_idle_minutes: int = Field(60 * 24 * 7, ge=5)
     session_max_days: int = Field(30, ge=1)
-    login_max_attempts: int = Field(5, ge=1, description="Failed sign-ins per name+client per window")
+    login_max_attempts: int = Field(
+        5, ge=1, description="Failed sign-ins per name+client per window"
+    )
     login_window_seconds: int = Field(300, ge=10)
     force_secure_cookies: bool = False
 

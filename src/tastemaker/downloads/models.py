@@ -91,12 +91,12 @@ class DownloadEvent(Base):
     """One step of a request's timeline: every status change and what caused it."""
 
     __tablename__ = "download_events"
-    __table_args__ = (Index("ix_download_events_request_id_created_at", "request_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_download_events_request_id_created_at", "request_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(
-        ForeignKey("download_requests.id", ondelete="CASCADE")
-    )
+    request_id: Mapped[int] = mapped_column(ForeignKey("download_requests.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[DownloadStatus] = mapped_column(String(20))
     message: Mapped[str] = mapped_column(Text, default="")

@@ -58,7 +58,9 @@ async def profile_update(
     display_name: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     await auth_service.display_name_update(db, principal.user, display_name)
-    return pages(request).redirect(request, "/settings/profile", flash=("success", "Profile saved."))
+    return pages(request).redirect(
+        request, "/settings/profile", flash=("success", "Profile saved.")
+    )
 
 
 @router.post("/settings/profile/password")
@@ -113,7 +115,9 @@ async def token_create(
             request, principal, db, {"token_error": error.detail}, status_code=error.status
         )
     # Rendered, not redirected: the token is shown this once and never stored in clear.
-    return await _render_profile(request, principal, db, {"new_token": plaintext, "new_token_name": token.name})
+    return await _render_profile(
+        request, principal, db, {"new_token": plaintext, "new_token_name": token.name}
+    )
 
 
 @router.post("/settings/profile/tokens/{token_id}/revoke")
@@ -121,7 +125,9 @@ async def token_revoke(
     request: Request, token_id: int, principal: CurrentPrincipal, db: DbSession
 ) -> Response:
     await auth_service.revoke_api_token(db, principal.user, token_id)
-    return pages(request).redirect(request, "/settings/profile", flash=("success", "Token revoked."))
+    return pages(request).redirect(
+        request, "/settings/profile", flash=("success", "Token revoked.")
+    )
 
 
 @router.post("/settings/profile/sessions/{session_id}/end")
@@ -129,7 +135,9 @@ async def session_end(
     request: Request, session_id: int, principal: CurrentPrincipal, db: DbSession
 ) -> Response:
     await auth_service.end_sessions(db, principal.user, only_id=session_id)
-    return pages(request).redirect(request, "/settings/profile", flash=("success", "Session ended."))
+    return pages(request).redirect(
+        request, "/settings/profile", flash=("success", "Session ended.")
+    )
 
 
 @router.post("/settings/profile/sessions/end-others")
