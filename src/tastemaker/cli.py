@@ -132,6 +132,45 @@ def users_token(
     _run(create())
 
 
+@app.command()
+def check() -> None:
+    """Test the database and every service connection, as /api/health does."""
+    from types import SimpleNamespace
+
+    import httpx
+
+    from tastemaker.encryption import SecretBox
+    from tastemaker.health import service_health
+    from tastemaker.services.definitions import SERVICES
+
+    async def run() -> bool:
+        settings = Settings()
+        database = await _with_db(settings)
+        async with httpx.AsyncClient() as http:
+            state = SimpleNamespace(
+                db=database,
+                settings=settings,
+                secret_box=SecretBox(settings.resolved_secret_key),
+                http=http,
+            )
+            healthy = True
+            for key, definition in SERVICES.items():
+                result = await service_health(state, key)
+                healthy &= result.status == "ok"
+                colour = typer.colors.GREEN if result.status == "ok" else typer.colors.RED
+                extra = f"{result.version} in {result.latency_ms} ms" if result.version else ""
+                typer.echo(
+                    f"{definition.title:<10} "
+                    + typer.style(f"{result.status:<9}", fg=colour)
+                    + " ".join(part for part in (extra, result.detail) if part)
+                )
+        await database.dispose()
+        return healthy
+
+    if not asyncio.run(run()):
+        raise typer.Exit(1)
+
+
 def _run(coroutine: object) -> None:
     try:
         asyncio.run(coroutine)  # type: ignore[arg-type]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
@@ -33,8 +33,8 @@ class HealthOut(BaseModel):
     components: dict[str, ComponentHealth]
 
 
-async def _service_health(request: Request, key: ServiceKey) -> ComponentHealth:
-    state = request.app.state
+async def service_health(state: Any, key: ServiceKey) -> ComponentHealth:
+    """One service's health; ``state`` holds ``db``, ``settings``, ``secret_box``, ``http``."""
     try:
         async with state.db.sessionmaker() as session:
             config = await service_config.load(session, state.settings, state.secret_box, key)
@@ -64,7 +64,7 @@ async def health(request: Request) -> HealthOut:
     except (SQLAlchemyError, OSError) as exc:
         components["database"] = ComponentHealth(status="down", detail=type(exc).__name__)
         return HealthOut(status="down", version=__version__, components=components)
-    results = await asyncio.gather(*(_service_health(request, key) for key in SERVICES))
+    results = await asyncio.gather(*(service_health(request.app.state, key) for key in SERVICES))
     components.update(zip(SERVICES, results, strict=True))
     overall: Status = "ok" if all(c.status == "ok" for c in results) else "degraded"
     return HealthOut(status=overall, version=__version__, components=components)

@@ -152,3 +152,45 @@ async def test_health_names_each_service(client: httpx.AsyncClient) -> None:
     assert body["components"]["lidarr"]["status"] == "down"
     assert "not configured" in body["components"]["lidarr"]["detail"]
     assert body["status"] == "degraded"
+
+
+async def test_the_page_tests_then_saves_and_offers_lidarrs_own_choices(
+    client: httpx.AsyncClient, signed_in_admin: str, lidarr_url: str
+) -> None:
+    tested = await client.post(
+        "/settings/services/lidarr",
+        data={
+            "url": lidarr_url,
+            "api_key": LIDARR_KEY,
+            "action": "test",
+            "csrf_token": signed_in_admin,
+        },
+    )
+    assert tested.status_code == 200
+    assert "Connection works" in tested.text
+    assert '<option value="/music"' in tested.text, "root folders come from Lidarr"
+
+    wrong = await client.post(
+        "/settings/services/lidarr",
+        data={
+            "url": lidarr_url,
+            "api_key": "nope",
+            "action": "save",
+            "csrf_token": signed_in_admin,
+        },
+    )
+    assert wrong.status_code == 422
+    assert "nothing was saved" in wrong.text
+    assert "Lidarr rejected the API key" in wrong.text
+
+    saved = await client.post(
+        "/settings/services/lidarr",
+        data={
+            "url": lidarr_url,
+            "api_key": LIDARR_KEY,
+            "action": "save",
+            "csrf_token": signed_in_admin,
+        },
+    )
+    assert "Lidarr saved" in saved.text
+    assert LIDARR_KEY not in saved.text
