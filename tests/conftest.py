@@ -97,6 +97,9 @@ async def _empty_tables(app: FastAPI) -> None:
             await session.execute(delete(table))
         await session.commit()
     app.state.login_limiter.clear()
+    # The hub caches service settings for a while; the rows it read are gone now.
+    app.state.services.invalidate()
+    app.state.services.health.clear()
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from tastemaker.db import Database, import_models
 from tastemaker.encryption import SecretBox
 from tastemaker.problems import install_error_handlers
 from tastemaker.services import router as services_router
+from tastemaker.services.hub import ServiceHub
 from tastemaker.settings import Settings
 from tastemaker.users import router as users_router
 from tastemaker.web import Pages
@@ -41,12 +42,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = Database(settings.resolved_database_url)
         # One connection pool for every service client (Navidrome, Lidarr).
         app.state.http = httpx.AsyncClient(follow_redirects=False)
+        app.state.services = ServiceHub(
+            settings=settings, secret_box=app.state.secret_box, db=app.state.db, http=app.state.http
+        )
+        app.state.services.start_monitor()
         log.info(
             "Tastemaker %s started (database: %s)", __version__, app.state.db.engine.dialect.name
         )
         try:
             yield
         finally:
+            await app.state.services.aclose()
             await app.state.http.aclose()
             await app.state.db.dispose()
 

@@ -134,38 +134,35 @@ def users_token(
 
 @app.command()
 def check() -> None:
-    """Test the database and every service connection, as /api/health does."""
-    from types import SimpleNamespace
-
+    """Test every service connection, as /api/health does."""
     import httpx
 
     from tastemaker.encryption import SecretBox
-    from tastemaker.health import service_health
     from tastemaker.services.definitions import SERVICES
+    from tastemaker.services.hub import ServiceHub
 
     async def run() -> bool:
         settings = Settings()
         database = await _with_db(settings)
         async with httpx.AsyncClient() as http:
-            state = SimpleNamespace(
-                db=database,
+            hub = ServiceHub(
                 settings=settings,
                 secret_box=SecretBox(settings.resolved_secret_key),
+                db=database,
                 http=http,
             )
-            healthy = True
-            for key, definition in SERVICES.items():
-                result = await service_health(state, key)
-                healthy &= result.status == "ok"
-                colour = typer.colors.GREEN if result.status == "ok" else typer.colors.RED
-                extra = f"{result.version} in {result.latency_ms} ms" if result.version else ""
-                typer.echo(
-                    f"{definition.title:<10} "
-                    + typer.style(f"{result.status:<9}", fg=colour)
-                    + " ".join(part for part in (extra, result.detail) if part)
-                )
+            results = await hub.check_all()
+            await hub.aclose()
         await database.dispose()
-        return healthy
+        for key, result in results.items():
+            colour = typer.colors.GREEN if result.status == "ok" else typer.colors.RED
+            extra = f"{result.version} in {result.latency_ms} ms" if result.version else ""
+            typer.echo(
+                f"{SERVICES[key].title:<10} "
+                + typer.style(f"{result.status:<9}", fg=colour)
+                + " ".join(part for part in (extra, result.detail) if part)
+            )
+        return all(result.status == "ok" for result in results.values())
 
     if not asyncio.run(run()):
         raise typer.Exit(1)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
@@ -11,10 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from tastemaker import __version__
-from tastemaker.errors import AppError, ServiceNotConfigured
-from tastemaker.services import config as service_config
-from tastemaker.services.connections import check_connection
-from tastemaker.services.definitions import SERVICES, ServiceKey
+from tastemaker.services.deps import Services
 
 api = APIRouter(prefix="/api", tags=["health"])
 Status = Literal["ok", "degraded", "down"]
@@ -33,29 +29,8 @@ class HealthOut(BaseModel):
     components: dict[str, ComponentHealth]
 
 
-async def service_health(state: Any, key: ServiceKey) -> ComponentHealth:
-    """One service's health; ``state`` holds ``db``, ``settings``, ``secret_box``, ``http``."""
-    try:
-        async with state.db.sessionmaker() as session:
-            config = await service_config.load(session, state.settings, state.secret_box, key)
-        report = await check_connection(
-            key, service_config.values(config), state.http, state.settings
-        )
-    except ServiceNotConfigured as error:
-        return ComponentHealth(status="down", detail=error.detail)
-    except AppError as error:
-        return ComponentHealth(status="down", detail=error.detail)
-    status: Status = "degraded" if report.warnings else "ok"
-    return ComponentHealth(
-        status=status,
-        detail="; ".join(report.warnings),
-        version=report.version,
-        latency_ms=report.latency_ms,
-    )
-
-
 @api.get("/health", summary="The app and each service: ok, degraded or down, with a reason")
-async def health(request: Request) -> HealthOut:
+async def health(request: Request, services: Services) -> HealthOut:
     components: dict[str, ComponentHealth] = {}
     try:
         async with request.app.state.db.engine.connect() as connection:
@@ -64,7 +39,12 @@ async def health(request: Request) -> HealthOut:
     except (SQLAlchemyError, OSError) as exc:
         components["database"] = ComponentHealth(status="down", detail=type(exc).__name__)
         return HealthOut(status="down", version=__version__, components=components)
-    results = await asyncio.gather(*(service_health(request.app.state, key) for key in SERVICES))
-    components.update(zip(SERVICES, results, strict=True))
-    overall: Status = "ok" if all(c.status == "ok" for c in results) else "degraded"
-    return HealthOut(status=overall, version=__version__, components=components)
+    for key, result in (await services.check_all()).items():
+        components[key] = ComponentHealth(
+            status=result.status,
+            detail=result.detail,
+            version=result.version,
+            latency_ms=result.latency_ms,
+        )
+    ok = all(c.status == "ok" for c in components.values())
+    return HealthOut(status="ok" if ok else "degraded", version=__version__, components=components)

@@ -106,6 +106,12 @@ class Pages:
     ) -> HTMLResponse:
         principal = getattr(request.state, "principal", None)
         flashes = self.decode_flashes(request.cookies.get(FLASH_COOKIE))
+        hub = getattr(request.app.state, "services", None)
+        service_alerts = (
+            hub.down()
+            if hub is not None and principal is not None and principal.user.is_admin
+            else {}
+        )
         full_context = {
             "request": request,
             "current_user": principal.user if principal else None,
@@ -114,6 +120,7 @@ class Pages:
             "flashes": flashes,
             "nav": nav,
             "is_htmx": is_htmx(request),
+            "service_alerts": service_alerts,
             **(context or {}),
         }
         html = self.env.get_template(template).render(full_context)

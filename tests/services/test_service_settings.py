@@ -194,3 +194,34 @@ async def test_the_page_tests_then_saves_and_offers_lidarrs_own_choices(
     )
     assert "Lidarr saved" in saved.text
     assert LIDARR_KEY not in saved.text
+
+
+async def test_admins_see_a_banner_when_a_configured_service_is_down(
+    app: FastAPI, client: httpx.AsyncClient, signed_in_admin: str, ollama_url: str
+) -> None:
+    saved = await client.put(
+        "/api/settings/services",
+        json={"ollama": {"url": ollama_url, "model": "llama3.2"}},
+        headers={"X-CSRF-Token": signed_in_admin},
+    )
+    assert saved.status_code == 200
+    assert "is down" not in (await client.get("/")).text
+
+    # The server goes away: the next health check notices and names it.
+    async with app.state.db.sessionmaker() as session:
+        from sqlalchemy import update
+
+        from tastemaker.services.models import ServiceSetting
+
+        await session.execute(
+            update(ServiceSetting)
+            .where(ServiceSetting.service == "ollama", ServiceSetting.key == "url")
+            .values(value=closed_port_url())
+        )
+        await session.commit()
+    app.state.services.invalidate("ollama")
+    await client.get("/api/health")
+
+    page = await client.get("/")
+    assert "Ollama is down" in page.text
+    assert "not reachable" in page.text

@@ -61,6 +61,8 @@ async def put_services(
         merged = service_config.merge(current, changes)
         await check_connection(key, merged, state.http, state.settings)
         await service_config.save(db, state.secret_box, key, current, merged, admin)
+        state.services.invalidate(key)
+        await state.services.check(key)
     return await _all(request, db)
 
 
@@ -115,6 +117,8 @@ async def services_page_save(
         context["report"] = {name: ConnectionOut.from_report(report)}
         if action == "save":
             await service_config.save(db, state.secret_box, name, current, merged, admin)
+            state.services.invalidate(name)
+            await state.services.check(name)
             context["saved"] = name
     except AppError as error:
         context["error"] = {name: error.detail}
