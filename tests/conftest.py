@@ -91,7 +91,7 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
         yield application
 
 
-async def _empty_tables(app: FastAPI) -> None:
+async def empty_tables(app: FastAPI) -> None:
     async with app.state.db.sessionmaker() as session:
         for table in reversed(Base.metadata.sorted_tables):
             await session.execute(delete(table))
@@ -107,7 +107,7 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
-    await _empty_tables(app)
+    await empty_tables(app)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Real Subsonic servers on loopback for tests: supysonic (from PyPI) and our simulator.
 
 Session fixtures, reusable by any test module: import them into a conftest
-(``from tests.servers.navidrome import *``, ``tests/`` is on ``pythonpath``):
+(``from tests.servers.navidrome import *``):
 
 - ``supysonic_server`` / ``subsonic_simulator`` → :class:`SubsonicServer` (url, user, password);
 - ``supysonic_second_user`` / ``simulator_second_user`` → another account on each;

@@ -10,6 +10,7 @@ from tastemaker.simulators.lidarr import LidarrSimConfig
 from tastemaker.simulators.lidarr import create_app as lidarr_simulator
 from tastemaker.simulators.ollama import create_app as ollama_simulator
 from tastemaker.simulators.runner import BackgroundServer
+from tests.servers.stack import *  # noqa: F403
 
 LIDARR_KEY = "services-test-lidarr-key"
 
