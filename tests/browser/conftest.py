@@ -2,6 +2,8 @@
 
 Never ``playwright install``: the browser is the system's ``/usr/bin/chromium``.
 Screenshots go to ``test-artifacts/screenshots/`` for people to look at.
+``live_url`` serves the bare app; ``live_stack_url`` the app wired to the three
+simulators (see ``tests/servers/stack.py``) with an admin ``alice``; ``sign_in`` signs in.
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import delete
 
 from tastemaker.app import create_app
+from tastemaker.auth import service as auth_service
+from tastemaker.auth.models import Role
 from tastemaker.db import Base, Database
 from tastemaker.settings import Settings
 from tastemaker.simulators.runner import BackgroundServer
+from tests.conftest import PASSWORD
+from tests.servers.stack import *  # noqa: F403
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -54,6 +60,35 @@ def live_url(settings: Settings) -> Iterator[str]:
     with BackgroundServer(create_app(settings)) as server:
         yield server.url
     _empty_tables(settings.resolved_database_url)
+
+
+@pytest.fixture
+def live_stack_url(stack_settings: Settings) -> Iterator[str]:
+    """The app wired to the three simulators, over real HTTP, with an admin ``alice``."""
+    _empty_tables(stack_settings.resolved_database_url)
+    _create_admin(stack_settings.resolved_database_url)
+    with BackgroundServer(create_app(stack_settings)) as server:
+        yield server.url
+    _empty_tables(stack_settings.resolved_database_url)
+
+
+def _create_admin(database_url: str) -> None:
+    async def create() -> None:
+        database = Database(database_url)
+        async with database.sessionmaker() as session:
+            await auth_service.create_user(session, "alice", PASSWORD, role=Role.ADMIN)
+        await database.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(asyncio.run, create()).result()
+
+
+def sign_in(page: Page, base_url: str, username: str = "alice", password: str = PASSWORD) -> None:
+    page.goto(base_url + "/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + "/")
 
 
 @pytest.fixture
