@@ -21,6 +21,7 @@ const pkgRoot = path.resolve(here, "../src/tastemaker");
 const outDir = path.join(pkgRoot, "static/dist");
 const srcDir = path.join(here, "src");
 const lucideDir = path.join(here, "node_modules/lucide-static/icons");
+const swaggerDir = path.join(here, "node_modules/swagger-ui-dist");
 const watch = process.argv.includes("--watch");
 const minify = !watch;
 
@@ -128,6 +129,9 @@ async function build() {
     "theme.js": await buildJs("theme.js"),
     "icons.svg": buildSprite(),
     "favicon.svg": fs.readFileSync(path.join(srcDir, "favicon.svg"), "utf8"),
+    // The API docs page (/api/docs) is served from here too, never from a CDN.
+    "swagger-ui.css": fs.readFileSync(path.join(swaggerDir, "swagger-ui.css"), "utf8"),
+    "swagger-ui-bundle.js": fs.readFileSync(path.join(swaggerDir, "swagger-ui-bundle.js"), "utf8"),
   };
   fs.mkdirSync(outDir, { recursive: true });
   const manifest = {};

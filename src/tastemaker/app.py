@@ -15,7 +15,7 @@ from datetime import timedelta
 import httpx
 from fastapi import FastAPI
 
-from tastemaker import __version__, health
+from tastemaker import __version__, docs, health
 from tastemaker.assets import mount_assets
 from tastemaker.auth import router as auth_router
 from tastemaker.auth.ratelimit import LoginRateLimiter
@@ -24,6 +24,7 @@ from tastemaker.dashboard import router as dashboard_router
 from tastemaker.db import Database, import_models
 from tastemaker.encryption import SecretBox
 from tastemaker.problems import install_error_handlers
+from tastemaker.security_headers import SecurityHeadersMiddleware
 from tastemaker.services import router as services_router
 from tastemaker.services.hub import ServiceHub
 from tastemaker.settings import Settings
@@ -61,10 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Self-hosted music discovery for Navidrome, Lidarr and Ollama",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # docs.py serves it from our own assets
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
     )
     app.state.settings = settings
     app.state.session_policy = SessionPolicy(
@@ -83,7 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         icon=manifest.icon,
     )
     install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(health.api)
+    app.include_router(docs.router)
     app.include_router(auth_router.api)
     app.include_router(auth_router.router)
     app.include_router(users_router.router)
