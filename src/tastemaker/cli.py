@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from tastemaker.auth import service as auth_service
 from tastemaker.auth.models import Role
 from tastemaker.db import Database, import_models
 from tastemaker.errors import AppError
+from tastemaker.logs import configure_logging
 from tastemaker.settings import Settings
 
 app = typer.Typer(help="Tastemaker: self-hosted music discovery.", no_args_is_help=True)
@@ -22,12 +22,6 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
-
-
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-    )
 
 
 @app.command()
@@ -47,7 +41,7 @@ def serve(
         port=port or settings.port,
         reload=reload,
         proxy_headers=False,
-        log_level=settings.log_level.lower(),
+        log_config=None,  # configure_logging above already set the format
     )
 
 

@@ -19,6 +19,7 @@ from tastemaker import migrate
 from tastemaker.auth import service as auth_service
 from tastemaker.auth.models import Role
 from tastemaker.db import Database, import_models
+from tastemaker.logs import configure_logging
 from tastemaker.settings import Settings
 from tastemaker.simulators import catalogue
 from tastemaker.simulators.lidarr import LidarrSimConfig
@@ -99,6 +100,7 @@ def run_demo(*, port: int, data_dir: Path, reload: bool = False) -> None:
         # The app reads these like any deployment's settings (they show as locked).
         os.environ.update(start_simulators(stack, music_dir))
         settings = Settings()
+        configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
         migrate.upgrade(settings.resolved_database_url)
         asyncio.run(ensure_demo_user(settings))
         print(
@@ -115,5 +117,5 @@ def run_demo(*, port: int, data_dir: Path, reload: bool = False) -> None:
             host="127.0.0.1",
             port=port,
             reload=reload,
-            log_level="warning",
+            log_config=None,
         )

@@ -1,0 +1,41 @@
+"""Logs: plain text by default, one JSON object per line with LOG_FORMAT=json."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from tastemaker.logs import configure_logging
+from tastemaker.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> object:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield None
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_json_logs_are_one_object_per_line(capfd: pytest.CaptureFixture[str]) -> None:
+    configure_logging(Settings(_env_file=None, log_format="json"))
+
+    logging.getLogger("tastemaker.test").warning("Lidarr is down")
+
+    line = capfd.readouterr().err.strip().splitlines()[-1]
+    record = json.loads(line)
+    assert record["message"] == "Lidarr is down"
+    assert record["level"] == "WARNING"
+    assert record["logger"] == "tastemaker.test"
+
+
+def test_text_logs_by_default(capfd: pytest.CaptureFixture[str]) -> None:
+    configure_logging(Settings(_env_file=None))
+
+    logging.getLogger("tastemaker.test").warning("plain")
+
+    line = capfd.readouterr().err.strip().splitlines()[-1]
+    assert line.endswith("WARNING tastemaker.test: plain")
