@@ -8,6 +8,9 @@ import "basecoat-css/basecoat";
 import "basecoat-css/dropdown-menu";
 import "basecoat-css/sidebar";
 import "basecoat-css/toast";
+// The player and the library pages' buttons (play, star, rate) and keyboard shortcuts.
+import { registerPlayer } from "./player.js";
+import "./library.js";
 
 window.htmx = htmx;
 
@@ -37,6 +40,8 @@ Alpine.data("dismissible", () => ({
     this.open = false;
   },
 }));
+
+registerPlayer(Alpine);
 
 window.Alpine = Alpine;
 Alpine.start();

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     navidrome_user: str | None = None
     navidrome_password: SecretStr | None = None
     navidrome_auth: Literal["auto", "token", "password"] | None = None
+    navidrome_sign_in: bool = Field(
+        False, description="Let people sign in with their Navidrome name and password"
+    )
     lidarr_url: str | None = None
     lidarr_api_key: SecretStr | None = None
     ollama_url: str | None = None

@@ -24,6 +24,7 @@ from tastemaker.errors import (
     PermissionDenied,
     RateLimited,
 )
+from tastemaker.users import navidrome as navidrome_accounts
 from tastemaker.web import is_secure, pages, safe_next
 
 api = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -50,8 +51,14 @@ async def sign_in(
     try:
         user = await service.authenticate(db, username, password)
     except InvalidCredentials:
-        limiter.record_failure(username, client)
-        raise
+        # Optionally (NAVIDROME_SIGN_IN), a Navidrome account signs in too.
+        linked = await navidrome_accounts.sign_in_with_navidrome(
+            db, request.app.state.services, request.app.state.secret_box, username, password
+        )
+        if linked is None:
+            limiter.record_failure(username, client)
+            raise
+        user = linked
     limiter.reset(username, client)
     return await service.start_session(
         db,

@@ -10,8 +10,10 @@ from tastemaker.auth import service as auth_service
 from tastemaker.auth.deps import AdminUser, CurrentPrincipal, DbSession
 from tastemaker.auth.models import Role
 from tastemaker.errors import AppError, InvalidInput
+from tastemaker.library.deps import library_cache
 from tastemaker.preferences.models import UserPreferences
-from tastemaker.users import service
+from tastemaker.services.deps import Services
+from tastemaker.users import navidrome, service
 from tastemaker.web import pages, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +40,7 @@ async def _render_profile(
         "sessions": await auth_service.list_sessions(db, user),
         "current_session_id": principal.session.id if principal.session else None,
         "age": auth_service.describe_age,
+        "navidrome_linked": bool(user.navidrome_username and user.navidrome_password_encrypted),
         **(extra or {}),
     }
     return pages(request).render(
@@ -98,6 +101,51 @@ async def password_change(
         request,
         "/settings/profile",
         flash=("success", "Password changed. Your other sessions were signed out."),
+    )
+
+
+@router.post("/settings/profile/navidrome")
+async def navidrome_link(
+    request: Request,
+    principal: CurrentPrincipal,
+    db: DbSession,
+    hub: Services,
+    navidrome_username: Annotated[str, Form(max_length=128)] = "",
+    navidrome_password: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    try:
+        await navidrome.link_account(
+            db,
+            hub,
+            request.app.state.secret_box,
+            principal.user,
+            navidrome_username,
+            navidrome_password,
+        )
+    except AppError as error:
+        return await _render_profile(
+            request,
+            principal,
+            db,
+            {"navidrome_error": error.detail, "navidrome_username_value": navidrome_username},
+            status_code=error.status if error.status < 500 else 422,
+        )
+    library_cache(request.app).invalidate(principal.user.id)
+    return pages(request).redirect(
+        request,
+        "/settings/profile#navidrome",
+        flash=("success", "Navidrome account linked: your stars and plays are now your own."),
+    )
+
+
+@router.post("/settings/profile/navidrome/unlink")
+async def navidrome_unlink(
+    request: Request, principal: CurrentPrincipal, db: DbSession
+) -> Response:
+    await navidrome.unlink_account(db, principal.user)
+    library_cache(request.app).invalidate(principal.user.id)
+    return pages(request).redirect(
+        request, "/settings/profile#navidrome", flash=("success", "Navidrome account unlinked.")
     )
 
 

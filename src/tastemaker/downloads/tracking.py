@@ -1,0 +1,328 @@
+"""Following requests once Lidarr has them: from its queue and history (polling), from
+its webhook, and in Navidrome until the album can be played.
+
+One poll costs two Lidarr calls however many requests are open: the queue (one
+page, large enough for any real queue) and the history since the last poll. Both
+are fanned out to the requests locally, like a Home Assistant coordinator.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tastemaker.downloads import service
+from tastemaker.downloads.config import DownloadSettings
+from tastemaker.downloads.models import DownloadRequest, DownloadStatus
+from tastemaker.errors import ServiceError
+from tastemaker.integrations.lidarr.models import HistoryRecord, QueueItem
+from tastemaker.integrations.navidrome import NavidromeClient
+from tastemaker.services.hub import ServiceHub
+
+log = logging.getLogger(__name__)
+IN_FLIGHT = list(service.IN_FLIGHT)
+QUEUE_PAGE_SIZE = 1000
+# Lidarr's history dates have whole seconds: look a little before a search began.
+HISTORY_SLACK = timedelta(seconds=2)
+# While an imported album is not listed yet, ask Navidrome to rescan this often
+# (a scan started a moment before the files landed would miss them).
+RESCAN_EVERY = timedelta(seconds=5)
+Status = DownloadStatus
+
+
+def fold(text: str | None) -> str:
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def parse_timeleft(value: str | None) -> int | None:
+    """Lidarr's TimeSpan ``[d.]hh:mm:ss`` in seconds."""
+    if not value:
+        return None
+    days = 0
+    if "." in value.split(":")[0]:
+        day_part, value = value.split(".", 1)
+        days = int(day_part or 0)
+    try:
+        hours, minutes, seconds = (float(part) for part in value.split(":"))
+    except ValueError:
+        return None
+    return int(days * 86400 + hours * 3600 + minutes * 60 + seconds)
+
+
+def _matches(request: DownloadRequest, album_id: int | None, artist_id: int | None) -> bool:
+    if request.kind == "album":
+        return album_id is not None and album_id == request.lidarr_album_id
+    return artist_id is not None and artist_id == request.lidarr_artist_id
+
+
+async def _fail(session: AsyncSession, request: DownloadRequest, reason: str) -> None:
+    await service.move(
+        session,
+        request,
+        Status.FAILED,
+        reason,
+        allowed_from=IN_FLIGHT,
+        error=reason,
+        time_left_seconds=None,
+    )
+
+
+async def mark_imported(session: AsyncSession, request: DownloadRequest, source: str) -> bool:
+    if request.status == Status.IMPORTING and request.progress >= 100:
+        return False
+    return await service.move(
+        session,
+        request,
+        Status.IMPORTING,
+        f"Imported by Lidarr ({source}); waiting for Navidrome to list it",
+        allowed_from=IN_FLIGHT,
+        progress=100.0,
+        size_left_bytes=0,
+        time_left_seconds=None,
+    )
+
+
+async def _grabbed(
+    session: AsyncSession, request: DownloadRequest, title: str | None, size: int | None
+) -> None:
+    if request.status not in (Status.SENT, Status.SEARCHING):
+        return
+    await service.move(
+        session,
+        request,
+        Status.DOWNLOADING,
+        f"Lidarr found a release: {title}" if title else "Lidarr found a release",
+        allowed_from=[Status.SENT, Status.SEARCHING],
+        release_title=title,
+        size_bytes=size,
+        progress=0.0,
+    )
+
+
+@dataclass
+class Tracker:
+    """Applies what Lidarr says to the open requests. One per worker."""
+
+    hub: ServiceHub
+    cursor: datetime | None = None
+    seen: deque[int] = field(default_factory=lambda: deque(maxlen=5000))
+    scan_wanted: bool = False
+    last_scan: datetime | None = None
+
+    async def tracked(self, session: AsyncSession) -> list[DownloadRequest]:
+        rows = await session.scalars(
+            select(DownloadRequest)
+            .where(
+                DownloadRequest.status.in_(IN_FLIGHT),
+                DownloadRequest.lidarr_artist_id.is_not(None),
+            )
+            .order_by(DownloadRequest.id)
+        )
+        return list(rows)
+
+    async def poll(self, session: AsyncSession, settings: DownloadSettings) -> int:
+        """One poll of Lidarr for every open request; returns the number of Lidarr calls."""
+        requests = [r for r in await self.tracked(session) if r.status != Status.SENT]
+        waiting = [r for r in requests if not (r.status == Status.IMPORTING and r.progress >= 100)]
+        if not waiting:
+            return 0
+        lidarr = await self.hub.lidarr()
+        if self.cursor is None:
+            oldest = min((r.sent_at or r.created_at) for r in waiting)
+            self.cursor = oldest - HISTORY_SLACK
+        queue = await lidarr.queue(
+            page_size=QUEUE_PAGE_SIZE, include_artist=False, include_album=False
+        )
+        history = await lidarr.history_since(self.cursor)
+        fresh = sorted(
+            (row for row in history if row.id not in self.seen), key=lambda r: (r.date, r.id)
+        )
+        for request in waiting:
+            await self.apply(session, request, queue.records, fresh, settings)
+        self.seen.extend(row.id for row in fresh)
+        if history:
+            self.cursor = max(row.date for row in history)
+        return 2
+
+    async def apply(
+        self,
+        session: AsyncSession,
+        request: DownloadRequest,
+        queue: Sequence[QueueItem],
+        history: Iterable[HistoryRecord],
+        settings: DownloadSettings,
+    ) -> None:
+        since = (request.sent_at or request.created_at) - HISTORY_SLACK
+        for row in history:
+            if row.date < since or not _matches(request, row.album_id, row.artist_id):
+                continue
+            if request.status not in service.IN_FLIGHT:
+                return
+            await self._history_row(session, request, row)
+        if request.status not in service.IN_FLIGHT:
+            return
+        items = [q for q in queue if _matches(request, q.album_id, q.artist_id)]
+        if items:
+            await self._queue_items(session, request, items)
+        elif request.status == Status.SEARCHING:
+            started = request.sent_at or request.created_at
+            if service.now() - started > timedelta(seconds=settings.search_timeout_seconds):
+                minutes = settings.search_timeout_minutes
+                await _fail(
+                    session,
+                    request,
+                    f"No release found: Lidarr searched for {minutes:g} minutes and found "
+                    "nothing to download. Check Lidarr's indexers, or retry later.",
+                )
+
+    async def _history_row(
+        self, session: AsyncSession, request: DownloadRequest, row: HistoryRecord
+    ) -> None:
+        data = row.data
+        if row.event_type == "grabbed":
+            size = data.get("size")
+            await _grabbed(session, request, row.source_title, int(size) if size else None)
+        elif row.event_type == "downloadFailed":
+            reason = data.get("message") or "the download client gave no reason"
+            await _fail(session, request, f"The download failed: {reason}")
+        elif row.event_type == "albumImportIncomplete":
+            reason = data.get("statusMessages") or "the files did not match the album"
+            await _fail(session, request, f"Lidarr could not import the download: {reason}")
+        elif row.event_type == "downloadImported" and await mark_imported(
+            session, request, "history"
+        ):
+            self.scan_wanted = True
+
+    async def _queue_items(
+        self, session: AsyncSession, request: DownloadRequest, items: list[QueueItem]
+    ) -> None:
+        for item in items:
+            state = item.tracked_download_state
+            if state == "downloadFailed" or item.status == "failed":
+                reason = item.error_message or _messages(item) or "the download client failed"
+                await _fail(session, request, f"The download failed: {reason}")
+                return
+            if state in ("importFailed", "importBlocked"):
+                reason = _messages(item) or item.error_message or "Lidarr could not match it"
+                await _fail(session, request, f"Lidarr could not import the download: {reason}")
+                return
+        size = sum(int(i.size) for i in items)
+        left = sum(int(i.sizeleft) for i in items)
+        importing = all(i.tracked_download_state in ("importPending", "importing") for i in items)
+        progress = 99.0 if importing else min(99.0, 100.0 * (1 - left / size) if size else 0.0)
+        seconds = max((parse_timeleft(i.timeleft) or 0) for i in items)
+        title = items[0].title if len(items) == 1 else f"{len(items)} releases"
+        if request.status in (Status.SENT, Status.SEARCHING):
+            await _grabbed(session, request, title, size)
+        target = Status.IMPORTING if importing else Status.DOWNLOADING
+        if request.status != target and request.status in (Status.DOWNLOADING, Status.IMPORTING):
+            message = "Downloaded; Lidarr is importing it" if importing else "Downloading again"
+            await service.move(session, request, target, message)
+        request.progress = round(progress, 1)
+        request.size_bytes = size or request.size_bytes
+        request.size_left_bytes = left
+        request.time_left_seconds = None if importing else seconds
+        request.release_title = title or request.release_title
+        await session.commit()
+
+    # -- webhook -------------------------------------------------------------------------
+
+    async def webhook(self, session: AsyncSession, payload: dict[str, Any]) -> bool:
+        """Apply a Lidarr webhook; ``True`` when a poll should follow (no ids in it)."""
+        kind = str(payload.get("eventType") or "")
+        artist = payload.get("artist") if isinstance(payload.get("artist"), dict) else {}
+        artist_id = artist.get("id") if artist else None
+        if kind == "Grab":
+            album_ids = [a.get("id") for a in payload.get("albums") or [] if isinstance(a, dict)]
+            release = payload.get("release") or {}
+            title = release.get("releaseTitle") if isinstance(release, dict) else None
+            size = release.get("size") if isinstance(release, dict) else None
+            for request in await self.tracked(session):
+                if any(_matches(request, a, artist_id) for a in album_ids):
+                    await _grabbed(session, request, title, int(size) if size else None)
+            return False
+        if kind == "Download":
+            album = payload.get("album") if isinstance(payload.get("album"), dict) else {}
+            album_id = album.get("id") if album else None
+            for request in await self.tracked(session):
+                if _matches(request, album_id, artist_id) and await mark_imported(
+                    session, request, "webhook"
+                ):
+                    self.scan_wanted = True
+            return False
+        # DownloadFailure carries only a downloadId and ImportFailure nothing at all:
+        # the reason is in the history, which the next poll reads.
+        return kind in ("DownloadFailure", "ImportFailure")
+
+    # -- Navidrome -----------------------------------------------------------------------
+
+    async def check_library(self, session: AsyncSession) -> None:
+        """Complete imported requests once Navidrome lists them (scanning as needed)."""
+        imported = [
+            r
+            for r in await self.tracked(session)
+            if r.status == Status.IMPORTING and r.progress >= 100
+        ]
+        if not imported:
+            return
+        try:
+            navidrome = await self.hub.navidrome()
+            moment = service.now()
+            if self.scan_wanted or self.last_scan is None or moment - self.last_scan > RESCAN_EVERY:
+                await navidrome.start_scan()
+                self.scan_wanted, self.last_scan = False, moment
+            for request in imported:
+                found = await _find_in_library(navidrome, request)
+                if found is None:
+                    continue
+                album_id, artist_id = found
+                await service.move(
+                    session,
+                    request,
+                    Status.COMPLETED,
+                    "In your library: ready to play",
+                    data={"library_album_id": album_id, "library_artist_id": artist_id},
+                    progress=100.0,
+                    error=None,
+                )
+        except ServiceError as error:
+            log.warning("library check skipped: %s", error.detail)
+
+
+def _messages(item: QueueItem) -> str:
+    return "; ".join(m for s in item.status_messages for m in s.messages)
+
+
+async def _find_in_library(
+    navidrome: NavidromeClient, request: DownloadRequest
+) -> tuple[str | None, str | None] | None:
+    if request.kind == "album":
+        result = await navidrome.search(
+            request.album_title or "", artist_count=0, album_count=50, song_count=0
+        )
+        for album in result.album:
+            same_id = album.music_brainz_id == request.album_mbid
+            same_name = fold(album.name) == fold(request.album_title) and fold(
+                album.artist
+            ) == fold(request.artist_name)
+            if same_id or same_name:
+                return str(album.id), str(album.artist_id) if album.artist_id else None
+        return None
+    result = await navidrome.search(
+        request.artist_name, artist_count=20, album_count=0, song_count=0
+    )
+    for artist in result.artist:
+        if artist.music_brainz_id == request.artist_mbid or (
+            fold(artist.name) == fold(request.artist_name) and (artist.album_count or 0) > 0
+        ):
+            return None, str(artist.id)
+    return None

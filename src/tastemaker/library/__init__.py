@@ -1,0 +1,1 @@
+"""Library browsing and playback: the Navidrome library as pages and as the /api/library API."""

@@ -1,0 +1,62 @@
+"""A small per-user cache for library listings.
+
+Listings (the artist index, album lists, genres, an artist or album page) are
+kept for ``ttl`` seconds per Tastemaker user: a page that is opened, left and
+opened again does not ask Navidrome twice, and stars and ratings (which belong
+to the user's own Navidrome account) never leak between users. A library scan
+started through Tastemaker, or a user's own star/rating change, drops the
+entries at once (``invalidate``); the time limit covers scans started elsewhere.
+The number of entries is bounded, so memory does not grow with use.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+DEFAULT_TTL_SECONDS = 60.0
+DEFAULT_MAX_ENTRIES = 512
+
+
+class LibraryCache:
+    def __init__(
+        self, ttl: float = DEFAULT_TTL_SECONDS, max_entries: int = DEFAULT_MAX_ENTRIES
+    ) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[Hashable, ...], tuple[float, Any]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    async def get(
+        self, owner: Hashable, key: tuple[Hashable, ...], load: Callable[[], Awaitable[T]]
+    ) -> T:
+        full_key = (owner, *key)
+        entry = self._entries.get(full_key)
+        now = time.monotonic()
+        if entry is not None and entry[0] > now:
+            self._entries.move_to_end(full_key)
+            self.hits += 1
+            value: T = entry[1]
+            return value
+        self.misses += 1
+        loaded = await load()
+        self._entries[full_key] = (now + self.ttl, loaded)
+        self._entries.move_to_end(full_key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+        return loaded
+
+    def invalidate(self, owner: Hashable | None = None) -> None:
+        """Everything (after a scan), or one user's entries (after they star or rate)."""
+        if owner is None:
+            self._entries.clear()
+            return
+        for key in [k for k in self._entries if k[0] == owner]:
+            del self._entries[key]
+
+    def __len__(self) -> int:
+        return len(self._entries)
