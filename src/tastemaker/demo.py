@@ -14,12 +14,14 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy import select
 
 from tastemaker import migrate
 from tastemaker.auth import service as auth_service
 from tastemaker.auth.models import Role
 from tastemaker.db import Database, import_models
 from tastemaker.logs import configure_logging
+from tastemaker.services.models import ServiceSetting
 from tastemaker.settings import Settings
 from tastemaker.simulators import catalogue
 from tastemaker.simulators.lidarr import LidarrSimConfig
@@ -36,7 +38,16 @@ DEMO_LIDARR_KEY = "tastemaker-demo-lidarr-key"
 DEMO_MODEL = "llama3.2"
 
 
-async def ensure_demo_user(settings: Settings) -> None:
+# What an admin picks from Lidarr's lists on Settings → Services (the simulator's ids).
+DEMO_LIDARR_CHOICES = {
+    "root_folder": "/music",
+    "quality_profile_id": "1",
+    "metadata_profile_id": "1",
+}
+
+
+async def ensure_demo_state(settings: Settings) -> None:
+    """The demo admin, and the Lidarr choices an admin would make on first set-up."""
     import_models()
     database = Database(settings.resolved_database_url)
     try:
@@ -45,6 +56,15 @@ async def ensure_demo_user(settings: Settings) -> None:
                 await auth_service.create_user(
                     session, DEMO_USER, DEMO_PASSWORD, role=Role.ADMIN, display_name="Demo"
                 )
+            chosen = set(
+                await session.scalars(
+                    select(ServiceSetting.key).where(ServiceSetting.service == "lidarr")
+                )
+            )
+            for key, value in DEMO_LIDARR_CHOICES.items():
+                if key not in chosen:
+                    session.add(ServiceSetting(service="lidarr", key=key, value=value))
+            await session.commit()
     finally:
         await database.dispose()
 
@@ -102,7 +122,7 @@ def run_demo(*, port: int, data_dir: Path, reload: bool = False) -> None:
         settings = Settings()
         configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
         migrate.upgrade(settings.resolved_database_url)
-        asyncio.run(ensure_demo_user(settings))
+        asyncio.run(ensure_demo_state(settings))
         print(
             f"\n  Tastemaker demo: http://127.0.0.1:{port}{settings.base_path}/\n"
             f"  Sign in as '{DEMO_USER}' with password '{DEMO_PASSWORD}' (an administrator).\n"
