@@ -162,6 +162,62 @@ def check() -> None:
         raise typer.Exit(1)
 
 
+@app.command()
+def recommend(username: str) -> None:
+    """Run the recommendation pipeline for a user now and print the new cards."""
+    import httpx
+    from sqlalchemy import select
+
+    from tastemaker.encryption import SecretBox
+    from tastemaker.recommendations.models import Recommendation, RecommendationRun
+    from tastemaker.recommendations.runner import RunManager
+    from tastemaker.services.hub import ServiceHub
+
+    async def run() -> bool:
+        settings = Settings()
+        database = await _with_db(settings)
+        try:
+            async with database.sessionmaker() as session:
+                user = await auth_service.get_user_by_name(session, username)
+            if user is None:
+                raise typer.BadParameter(f"no user named {username!r}")
+            async with httpx.AsyncClient() as http:
+                hub = ServiceHub(
+                    settings=settings,
+                    secret_box=SecretBox(settings.resolved_secret_key),
+                    db=database,
+                    http=http,
+                )
+                manager = RunManager(database, hub)
+                run_id, _ = await manager.start(user.id, trigger="cli")
+                await manager.wait(user.id)
+                await manager.aclose()
+                await hub.aclose()
+            async with database.sessionmaker() as session:
+                finished = await session.get(RecommendationRun, run_id)
+                cards = await session.scalars(
+                    select(Recommendation).where(Recommendation.run_id == run_id)
+                )
+                for card in cards:
+                    what = (
+                        f"{card.artist_name} — {card.album_title}"
+                        if card.album_title
+                        else card.artist_name
+                    )
+                    typer.echo(f"• {what}\n  {card.reason}")
+            assert finished is not None
+            typer.echo(
+                f"Run {run_id}: {finished.status}"
+                + (f" — {finished.error}" if finished.error else "")
+            )
+            return finished.status == "completed"
+        finally:
+            await database.dispose()
+
+    if not asyncio.run(run()):
+        raise typer.Exit(1)
+
+
 def _run(coroutine: object) -> None:
     try:
         asyncio.run(coroutine)  # type: ignore[arg-type]

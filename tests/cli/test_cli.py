@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from typer.testing import CliRunner, Result
 
 from tastemaker.cli import app as cli
-from tests.conftest import PASSWORD
+from tastemaker.settings import Settings
+from tests.conftest import PASSWORD, make_user
 
 
 async def invoke(runner: CliRunner, args: list[str]) -> Result:
@@ -60,3 +61,24 @@ async def test_a_token_for_an_unknown_user_is_refused(
 
     assert result.exit_code != 0
     assert "no user named" in result.output
+
+
+async def test_recommend_runs_the_pipeline_and_prints_the_cards(
+    stack_settings: Settings,
+    stack_app: FastAPI,
+    stack_client: httpx.AsyncClient,  # empties the tables afterwards
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await make_user(stack_app, "carol")
+    for name, value in stack_settings.model_dump().items():
+        if name.startswith(("navidrome_", "lidarr_", "ollama_")) and value is not None:
+            secret = getattr(value, "get_secret_value", None)
+            monkeypatch.setenv(name.upper(), secret() if secret else str(value))
+    monkeypatch.setenv("DATABASE_URL", stack_settings.resolved_database_url)
+    monkeypatch.setenv("SECRET_KEY", stack_settings.resolved_secret_key)
+
+    result = await invoke(CliRunner(), ["recommend", "carol"])
+
+    assert result.exit_code == 0, result.output
+    assert "completed" in result.output
+    assert result.output.count("• ") >= 1

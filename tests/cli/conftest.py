@@ -1,0 +1,1 @@
+from tests.servers.stack import *  # noqa: F403
