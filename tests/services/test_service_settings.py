@@ -225,3 +225,24 @@ async def test_admins_see_a_banner_when_a_configured_service_is_down(
     page = await client.get("/")
     assert "Ollama is down" in page.text
     assert "not reachable" in page.text
+
+
+async def test_the_lidarr_webhook_can_be_connected_from_the_services_page(
+    stack_client: httpx.AsyncClient, stack_app: FastAPI
+) -> None:
+    from tastemaker.auth.models import Role
+
+    await make_user(stack_app, "root", Role.ADMIN)
+    csrf = await api_login(stack_client, "root")
+    page = await stack_client.get("/settings/services")
+    assert "Connect Lidarr webhook" in page.text
+
+    # Lidarr tests the hook first; it cannot reach this in-process test client, and says so.
+    response = await stack_client.post(
+        "/downloads/webhook", data={"next": "/settings/services", "csrf_token": csrf}
+    )
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/settings/services"
+    after = await stack_client.get("/settings/services")
+    assert "Not connected" in after.text

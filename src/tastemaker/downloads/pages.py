@@ -29,7 +29,7 @@ from tastemaker.downloads.schemas import DownloadCreate, DownloadOut
 from tastemaker.downloads.search import find_music
 from tastemaker.errors import AppError, InvalidInput
 from tastemaker.services.deps import Services
-from tastemaker.web import pages
+from tastemaker.web import pages, safe_next
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -173,15 +173,17 @@ async def connect_webhook(
 ) -> Response:
     form = await request.form()
     url = str(form.get("url") or "").strip() or default_webhook_url(request)
+    # The button lives on the approvals page and on Settings → Services.
+    back = safe_next(str(form.get("next") or "/downloads/approvals"))
     try:
         await register_webhook(request, db, hub, admin.id, url)
     except AppError as error:
         return pages(request).redirect(
-            request, "/downloads/approvals", flash=("error", f"Not connected: {error.detail}")
+            request, back, flash=("error", f"Not connected: {error.detail}")
         )
     return pages(request).redirect(
         request,
-        "/downloads/approvals",
+        back,
         flash=("success", "Lidarr will now tell Tastemaker about downloads as they happen"),
     )
 
