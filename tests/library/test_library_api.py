@@ -242,3 +242,36 @@ async def test_changing_anything_needs_the_csrf_token(http: httpx.AsyncClient) -
 
     assert response.status_code == 403
     assert response.json()["code"] == "csrf_failed"
+
+
+async def test_the_users_playback_preference_is_passed_to_navidrome(
+    server: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    app, http = server
+    saved = await http.put(
+        "/api/settings/preferences", json={"stream_format": "opus", "stream_max_bitrate": 128}
+    )
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["stream_format"] == "opus"
+    sent: list[httpx.URL] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request.url)
+
+    song = (await first_album(http))["songs"][0]
+    app.state.http.event_hooks["request"].append(record)
+    try:
+        response = await http.get(f"/api/library/songs/{song['id']}/stream")
+    finally:
+        app.state.http.event_hooks["request"].remove(record)
+
+    (stream_call,) = [
+        url for url in sent if url.path.rstrip("/").endswith(("stream", "stream.view"))
+    ]
+    assert stream_call.params["format"] == "opus"
+    assert stream_call.params["maxBitRate"] == "128"
+    if response.status_code != 200:
+        # supysonic has no transcoder configured: the refusal is named, not a 500.
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "transcode" in response.json()["detail"]
+        assert response.json()["service"] == "navidrome"

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from tastemaker.auth.deps import AdminUser
+from tastemaker.auth.deps import AdminUser, CurrentUser, DbSession
 from tastemaker.integrations.navidrome import BinaryStream
 from tastemaker.library.deps import Library, invalidate_library_cache
 from tastemaker.library.schemas import (
@@ -33,6 +33,7 @@ from tastemaker.library.schemas import (
     SearchOut,
     SongOut,
 )
+from tastemaker.preferences.models import UserPreferences
 from tastemaker.services.deps import Services
 
 api = APIRouter(prefix="/api/library", tags=["library"])
@@ -173,13 +174,21 @@ async def stream_song(
     song_id: str,
     request: Request,
     library: Library,
+    user: CurrentUser,
+    db: DbSession,
     format: Annotated[str | None, Query(max_length=16, pattern="^[a-z0-9]+$")] = None,
     max_bit_rate: Annotated[int | None, Query(ge=0, le=1411, description="kbps")] = None,
 ) -> Response:
     """The song's audio, passed through as it arrives. Send ``Range`` to seek.
 
+    Without ``format``/``max_bit_rate`` the user's playback preferences apply.
     Playing does not count as a play: the player calls ``…/scrobble``.
     """
+    if format is None and max_bit_rate is None:
+        prefs = await db.get(UserPreferences, user.id)
+        if prefs is not None:
+            format = prefs.stream_format or None
+            max_bit_rate = prefs.stream_max_bitrate or None
     stack = AsyncExitStack()
     media = await stack.enter_async_context(
         library.client.stream(

@@ -76,8 +76,9 @@ def _form_changes(form: Any) -> dict[str, Any]:
     changes["release_types"] = form.getlist("release_types")
     for key in ("discovery_level", "recommendation_count"):
         changes[key] = form.get(key) or None
-    for key in ("recommendation_kinds", "notes", "refresh_schedule"):
+    for key in ("recommendation_kinds", "notes", "refresh_schedule", "stream_format"):
         changes[key] = form.get(key, "")
+    changes["stream_max_bitrate"] = form.get("stream_max_bitrate") or 0
     return changes
 
 

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 Kinds = Literal["artists", "albums", "both"]
 ReleaseType = Literal["album", "ep", "single", "live", "compilation"]
 Schedule = Literal["off", "daily", "weekly"]
+# Formats Navidrome transcodes to out of the box; "" streams the original file.
+StreamFormat = Literal["", "mp3", "opus", "aac"]
+StreamBitrate = Literal[0, 96, 128, 160, 192, 256, 320]
 RELEASE_TYPES: tuple[ReleaseType, ...] = ("album", "ep", "single", "live", "compilation")
 RELEASE_TYPE_LABELS = {
     "album": "Albums",
@@ -41,6 +44,8 @@ class PreferencesOut(BaseModel):
     release_types: list[ReleaseType]
     notes: str
     refresh_schedule: Schedule
+    stream_format: StreamFormat = Field(description='Transcode to this format ("" = original)')
+    stream_max_bitrate: StreamBitrate = Field(description="Cap in kbps (0 = no cap)")
 
 
 class PreferencesIn(BaseModel):
@@ -58,6 +63,8 @@ class PreferencesIn(BaseModel):
     release_types: list[ReleaseType] | None = Field(None, min_length=1)
     notes: str | None = Field(None, max_length=1000)
     refresh_schedule: Schedule | None = None
+    stream_format: StreamFormat | None = None
+    stream_max_bitrate: StreamBitrate | None = None
 
     @field_validator("favourite_genres", "excluded_genres", "favourite_artists", "excluded_artists")
     @classmethod
