@@ -92,10 +92,25 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 
 async def empty_tables(app: FastAPI) -> None:
-    async with app.state.db.sessionmaker() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            await session.execute(delete(table))
-        await session.commit()
+    """Empty every table, with the app's background work stopped meanwhile.
+
+    A worker cycle or recommendation run still going when the test ends must not land
+    on the next test's rows: SQLite hands out the same ids again once a table is
+    empty (request 1, user 1, run 1), so stale work would update the wrong thing.
+    A worker that was running restarts with nothing in memory (a fresh tracker).
+    """
+    worker = app.state.downloads
+    was_running = worker.running
+    await worker.aclose()
+    await app.state.recommendations.aclose()
+    try:
+        async with app.state.db.sessionmaker() as session:
+            for table in reversed(Base.metadata.sorted_tables):
+                await session.execute(delete(table))
+            await session.commit()
+    finally:
+        if was_running:
+            worker.start()
     app.state.login_limiter.clear()
     # The hub caches service settings for a while; the rows it read are gone now.
     app.state.services.invalidate()

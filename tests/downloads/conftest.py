@@ -93,6 +93,8 @@ async def downloads_stack(
         worker.retry_base_seconds,
         worker.retry_max_seconds,
     )
+    # Restarted: the new timings apply from the first cycle, with a fresh tracker.
+    await worker.aclose()
     worker.tick_seconds, worker.poll_seconds = 0.1, 0.2
     worker.retry_base_seconds, worker.retry_max_seconds = 0.2, 0.5
     worker.start()
@@ -103,6 +105,7 @@ async def downloads_stack(
         sim.config.refresh_seconds,
     )
     yield stack_app
+    await worker.aclose()  # before the simulator changes back under a running cycle
     (
         sim.config.seconds_per_album,
         sim.config.fail_albums,

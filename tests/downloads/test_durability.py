@@ -4,6 +4,7 @@ poll costs the same few Lidarr calls however many requests are open."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -67,7 +68,9 @@ async def test_webhooks_alone_carry_a_request_to_completed(
     album = an_album(artist)
     await downloads_stack.state.downloads.aclose()  # only the served instance works
     served_app = create_app(stack_settings)
-    with BackgroundServer(served_app) as server:
+    with contextlib.ExitStack() as cleanup, BackgroundServer(served_app) as server:
+        # However the test ends, the simulator stops calling this server's webhook.
+        cleanup.callback(_forget_notifications, sim)
         served_app.state.downloads.tick_seconds = 0.1
         served_app.state.downloads.poll_seconds = 3600.0  # polling as good as off
         served_app.state.downloads._last_poll = time.monotonic()
@@ -88,10 +91,13 @@ async def test_webhooks_alone_carry_a_request_to_completed(
             while time.monotonic() < deadline and current.get("status") != "completed":
                 current = (await http.get(f"/api/downloads/{created['id']}")).json()
                 await asyncio.sleep(0.05)
-        for notification_id in list(sim.notifications):
-            sim.notifications.pop(notification_id)
     assert current["status"] == "completed", current
     assert admin.username == "root"
+
+
+def _forget_notifications(sim: SimState) -> None:
+    for notification_id in list(sim.notifications):
+        sim.notifications.pop(notification_id)
 
 
 async def test_the_webhook_refuses_a_wrong_secret(person: PersonFactory) -> None:

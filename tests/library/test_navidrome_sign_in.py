@@ -24,6 +24,11 @@ async def sign_in_app(stack_settings: Settings) -> AsyncIterator[FastAPI]:
         stack_settings.model_copy(update={"navidrome_sign_in": True})
     )
     async with LifespanManager(application):
+        # Its downloads worker (and scheduler) would compete with ``stack_app``'s on the same database and
+        # Lidarr for the rest of the session (with its own cached settings and timings):
+        # one app per database does the background work, as leadership ensures in use.
+        await application.state.downloads.aclose()
+        await application.state.recommendation_scheduler.aclose()
         yield application
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tastemaker.downloads import service
@@ -76,8 +76,13 @@ async def _fail(session: AsyncSession, request: DownloadRequest, reason: str) ->
     )
 
 
+def _imported(request: DownloadRequest) -> bool:
+    """Lidarr imported it; only Navidrome listing it is left."""
+    return request.status == Status.IMPORTING and request.progress >= 100
+
+
 async def mark_imported(session: AsyncSession, request: DownloadRequest, source: str) -> bool:
-    if request.status == Status.IMPORTING and request.progress >= 100:
+    if _imported(request):
         return False
     return await service.move(
         session,
@@ -132,7 +137,7 @@ class Tracker:
     async def poll(self, session: AsyncSession, settings: DownloadSettings) -> int:
         """One poll of Lidarr for every open request; returns the number of Lidarr calls."""
         requests = [r for r in await self.tracked(session) if r.status != Status.SENT]
-        waiting = [r for r in requests if not (r.status == Status.IMPORTING and r.progress >= 100)]
+        waiting = [r for r in requests if not _imported(r)]
         if not waiting:
             return 0
         lidarr = await self.hub.lidarr()
@@ -151,7 +156,47 @@ class Tracker:
         self.seen.extend(row.id for row in fresh)
         if history:
             self.cursor = max(row.date for row in history)
+        await self._follow_imported(session, [r for r in waiting if not _imported(r)])
         return 2
+
+    async def _follow_imported(
+        self, session: AsyncSession, requests: Sequence[DownloadRequest]
+    ) -> None:
+        """Album requests whose Lidarr album another request saw imported since they were sent.
+
+        A request that joined another user's download just as a poll read the import
+        from the history misses that row (it is not read twice): it follows the other
+        request instead, so it cannot wait forever for news that already came.
+        """
+        albums = {r.lidarr_album_id for r in requests if r.kind == "album" and r.lidarr_album_id}
+        if not albums:
+            return
+        rows = await session.execute(
+            select(
+                DownloadRequest.lidarr_album_id,
+                DownloadRequest.status,
+                DownloadRequest.updated_at,
+                DownloadRequest.completed_at,
+            ).where(
+                DownloadRequest.kind == "album",
+                DownloadRequest.lidarr_album_id.in_(albums),
+                DownloadRequest.status.in_([Status.IMPORTING, Status.COMPLETED]),
+                DownloadRequest.progress >= 100,
+            )
+        )
+        imported_at: dict[int, datetime] = {}
+        for album_id, status, updated_at, completed_at in rows.all():
+            moment: datetime = (
+                completed_at or updated_at if status == Status.COMPLETED else updated_at
+            )
+            if album_id is not None:
+                imported_at[album_id] = max(moment, imported_at.get(album_id, moment))
+        for request in requests:
+            at = imported_at.get(request.lidarr_album_id or 0)
+            sent = request.sent_at or request.created_at
+            followed = request.kind == "album" and at is not None and at >= sent
+            if followed and await mark_imported(session, request, "with another request for it"):
+                self.scan_wanted = True
 
     async def apply(
         self,
@@ -168,7 +213,9 @@ class Tracker:
             if request.status not in service.IN_FLIGHT:
                 return
             await self._history_row(session, request, row)
-        if request.status not in service.IN_FLIGHT:
+        if request.status not in service.IN_FLIGHT or _imported(request):
+            # The queue was read before the history: once the history says imported,
+            # a queue item still "importing" is older news and must not undo it.
             return
         items = [q for q in queue if _matches(request, q.album_id, q.artist_id)]
         if items:
@@ -227,12 +274,27 @@ class Tracker:
         if request.status != target and request.status in (Status.DOWNLOADING, Status.IMPORTING):
             message = "Downloaded; Lidarr is importing it" if importing else "Downloading again"
             await service.move(session, request, target, message)
-        request.progress = round(progress, 1)
-        request.size_bytes = size or request.size_bytes
-        request.size_left_bytes = left
-        request.time_left_seconds = None if importing else seconds
-        request.release_title = title or request.release_title
+        # A compare-and-set, like ``service.move``: the webhook or another instance may
+        # have marked it imported (or failed it) since it was read; that stays.
+        await session.execute(
+            update(DownloadRequest)
+            .where(
+                DownloadRequest.id == request.id,
+                DownloadRequest.status.in_([Status.DOWNLOADING, Status.IMPORTING]),
+                DownloadRequest.progress < 100,
+            )
+            .values(
+                progress=round(progress, 1),
+                size_bytes=size or request.size_bytes,
+                size_left_bytes=left,
+                time_left_seconds=None if importing else seconds,
+                release_title=title or request.release_title,
+                updated_at=service.now(),
+            )
+            .execution_options(synchronize_session=False)
+        )
         await session.commit()
+        await session.refresh(request)
 
     # -- webhook -------------------------------------------------------------------------
 
@@ -267,11 +329,7 @@ class Tracker:
 
     async def check_library(self, session: AsyncSession) -> None:
         """Complete imported requests once Navidrome lists them (scanning as needed)."""
-        imported = [
-            r
-            for r in await self.tracked(session)
-            if r.status == Status.IMPORTING and r.progress >= 100
-        ]
+        imported = [r for r in await self.tracked(session) if _imported(r)]
         if not imported:
             return
         try:

@@ -77,6 +77,10 @@ class DownloadWorker:
             self.tracker = Tracker(self.hub)  # a fresh start remembers nothing in memory
             self._task = asyncio.create_task(self._loop(), name="downloads-worker")
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     async def aclose(self) -> None:
         if self._task is not None:
             self._task.cancel()
