@@ -61,7 +61,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.recommendations.mark_interrupted()
         app.state.recommendation_scheduler = RunScheduler(app.state.recommendations)
         app.state.recommendation_scheduler.start()
-        app.state.downloads = DownloadWorker(app.state.db, app.state.services, app.state.secret_box)
+        app.state.downloads = DownloadWorker(
+            app.state.db,
+            app.state.services,
+            app.state.secret_box,
+            on_library_changed=app.state.library_cache.invalidate,
+        )
         app.state.downloads.start()
         log.info(
             "Tastemaker %s started (database: %s)", __version__, app.state.db.engine.dialect.name

@@ -263,3 +263,19 @@ async def test_users_see_only_their_own_requests_and_admins_see_all(
     problem = await carol.post(f"/api/downloads/{mine['id']}/cancel")
     assert problem.status_code == 404
     assert problem.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_completed_album_shows_in_the_library_listing_at_once(
+    person: PersonFactory, fresh_artist: Fresh, downloads_stack: FastAPI
+) -> None:
+    bob = await person("bob")
+    artist = fresh_artist()
+    before = await bob.http.get("/api/library/artists", params={"limit": 500})
+    assert artist.name not in [a["name"] for a in before.json()["items"]]  # now cached
+
+    created = await bob.request(artist.mbid, an_album(artist).mbid)
+    done = await bob.wait_for(created.json()["id"], "completed", "failed")
+
+    assert done["status"] == "completed", done
+    after = await bob.http.get("/api/library/artists", params={"limit": 500})
+    assert artist.name in [a["name"] for a in after.json()["items"]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -118,6 +118,8 @@ class Tracker:
     """Applies what Lidarr says to the open requests. One per worker."""
 
     hub: ServiceHub
+    # Called when an album became visible in the library (e.g. to drop cached listings).
+    on_library_changed: Callable[[], None] | None = None
     cursor: datetime | None = None
     seen: deque[int] = field(default_factory=lambda: deque(maxlen=5000))
     scan_wanted: bool = False
@@ -352,6 +354,8 @@ class Tracker:
                     progress=100.0,
                     error=None,
                 )
+                if self.on_library_changed is not None:
+                    self.on_library_changed()
         except ServiceError as error:
             log.warning("library check skipped: %s", error.detail)
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
@@ -55,6 +56,7 @@ class DownloadWorker:
         retry_base_seconds: float = 5.0,
         retry_max_seconds: float = 300.0,
         lease_seconds: float = 60.0,
+        on_library_changed: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
         self.hub = hub
@@ -64,7 +66,8 @@ class DownloadWorker:
         self.retry_base_seconds = retry_base_seconds
         self.retry_max_seconds = retry_max_seconds
         self.lease_seconds = lease_seconds
-        self.tracker = Tracker(hub)
+        self.on_library_changed = on_library_changed
+        self.tracker = Tracker(hub, on_library_changed)
         self._wake = asyncio.Event()
         self._poll_now = False
         self._last_poll = 0.0
@@ -74,7 +77,8 @@ class DownloadWorker:
 
     def start(self) -> None:
         if self._task is None or self._task.done():
-            self.tracker = Tracker(self.hub)  # a fresh start remembers nothing in memory
+            # A fresh start remembers nothing in memory.
+            self.tracker = Tracker(self.hub, self.on_library_changed)
             self._task = asyncio.create_task(self._loop(), name="downloads-worker")
 
     @property
