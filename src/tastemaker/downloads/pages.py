@@ -29,7 +29,7 @@ from tastemaker.downloads.schemas import DownloadCreate, DownloadOut
 from tastemaker.downloads.search import find_music
 from tastemaker.errors import AppError, InvalidInput
 from tastemaker.services.deps import Services
-from tastemaker.web import pages, safe_next
+from tastemaker.web import is_secure, pages, safe_next
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -91,6 +91,42 @@ async def queue_page(request: Request, user: CurrentUser, db: DbSession, hub: Se
     context = await _queue_context(db, user, None)
     context["lidarr_configured"] = await hub.configured("lidarr")
     return pages(request).render(request, "downloads/queue.html", context, nav="downloads")
+
+
+TOASTS_COOKIE = "tastemaker_toasts_since"
+
+
+@router.get("/downloads/toasts")
+async def completion_toasts(request: Request, user: CurrentUser, db: DbSession) -> Response:
+    """Toasts for the user's requests completed since the last check, on any page.
+
+    The time of the last check rides in a cookie, so nothing is stored per user and
+    every browser of the user gets its own toasts once.
+    """
+    try:
+        since = datetime.fromisoformat(request.cookies.get(TOASTS_COOKIE, ""))
+    except ValueError:
+        since = None
+    now = service.now()
+    rows, _ = await service.list_requests(db, user, statuses=[DownloadStatus.COMPLETED], limit=10)
+    toasts = [
+        item
+        for item in _outs(rows)
+        if since is not None
+        and item.user_id == user.id
+        and item.completed_at is not None
+        and item.completed_at > since
+    ]
+    response = pages(request).render(request, "downloads/_toasts.html", {"toasts": toasts})
+    response.set_cookie(
+        TOASTS_COOKIE,
+        now.isoformat(),
+        path=request.app.state.settings.base_path or "/",
+        httponly=True,
+        samesite="lax",
+        secure=is_secure(request),
+    )
+    return response
 
 
 @router.get("/downloads/live")
