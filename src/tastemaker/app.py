@@ -31,6 +31,7 @@ from tastemaker.library import pages as library_pages
 from tastemaker.library import router as library_router
 from tastemaker.library.cache import LibraryCache
 from tastemaker.preferences import router as preferences_router
+from tastemaker.openapi import install_openapi
 from tastemaker.problems import install_error_handlers
 from tastemaker.recommendations import router as recommendations_router
 from tastemaker.recommendations.runner import RunManager, RunScheduler
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         icon=manifest.icon,
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BasePathMiddleware, base_path=settings.base_path)
     app.include_router(health.api)

@@ -52,3 +52,18 @@ async def test_the_api_docs_use_no_cdn(client: httpx.AsyncClient) -> None:
     assert docs.status_code == 200
     assert not re.search(r'(src|href)="https?://', docs.text)
     assert_secure_headers(docs)
+
+
+async def test_the_openapi_document_describes_errors_as_problems(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/api/openapi.json")).json()
+
+    assert "Problem" in document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            default = operation["responses"]["default"]
+            assert "application/problem+json" in default["content"], f"{method} {path}"
+            for status, response in operation["responses"].items():
+                if status != "default" and int(status) >= 400:
+                    assert list(response["content"]) == ["application/problem+json"], (
+                        f"{method} {path} {status}"
+                    )
