@@ -7,6 +7,7 @@ with a generic 500.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -14,6 +15,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tastemaker.errors import AppError, NotAuthenticated
@@ -123,17 +125,42 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
     return _page(request, 400, "That request was not valid", detail)
 
 
+def _routes(routes: list[Any]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # FastAPI keeps included routers as objects
+            yield from _routes(route.original_router.routes)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the path answers to, across all routes (Starlette names only one's)."""
+    path = request.url.path[len(request.scope.get("root_path", "")) :]
+    methods: set[str] = set()
+    for route in _routes(list(request.app.router.routes)):
+        if route.path_regex.match(path):
+            methods |= route.methods or set()
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    headers = dict(exc.headers or {})
+    if status == 405:
+        headers["Allow"] = allowed_methods(request)
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase
     if status == 404:
         detail = "There is nothing at this address."
     if is_api(request):
         code = _HTTP_CODES.get(status, f"http_{status}")
-        return problem_response(request, status, code, phrase, detail, dict(exc.headers or {}))
-    return _page(request, status, phrase, detail)
+        return problem_response(request, status, code, phrase, detail, headers)
+    response = _page(request, status, phrase, detail)
+    response.headers.update(headers)
+    return response
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:

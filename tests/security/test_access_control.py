@@ -80,3 +80,16 @@ async def test_cookie_requests_without_the_csrf_token_are_refused_on_every_unsaf
         assert response.status_code == 403, f"{route.method} {route.path}"
     assert (await client.get("/api/auth/me")).status_code == 200, "still signed in"
     assert len(unsafe) >= 10
+
+
+async def test_a_wrong_method_is_a_405_naming_every_allowed_method(
+    client: httpx.AsyncClient, signed_in_admin: str
+) -> None:
+    wrong = await client.request("PATCH", "/api/settings/services")
+    word_id = await client.request("PATCH", "/api/recommendations/runs")
+
+    assert wrong.status_code == 405
+    assert set(wrong.headers["allow"].split(", ")) == {"GET", "HEAD", "PUT"}
+    assert wrong.headers["content-type"] == "application/problem+json"
+    assert word_id.status_code == 405, "a word is not an id: no 422 from the id route"
+    assert "POST" in word_id.headers["allow"]

@@ -104,17 +104,17 @@ async def list_runs(
     )
 
 
-@api.get("/runs/{run_id}", responses=PROBLEM, summary="One run and its progress")
+@api.get("/runs/{run_id:int}", responses=PROBLEM, summary="One run and its progress")
 async def get_run(run_id: int, user: CurrentUser, db: DbSession) -> RunOut:
     return await _run_out(db, run_id, user.id)
 
 
-@api.get("/{card_id}", responses=PROBLEM, summary="One recommendation")
+@api.get("/{card_id:int}", responses=PROBLEM, summary="One recommendation")
 async def get_recommendation(card_id: int, user: CurrentUser, db: DbSession) -> RecommendationOut:
     return RecommendationOut.of(await service.get_recommendation(db, user.id, card_id))
 
 
-@api.patch("/{card_id}", responses=PROBLEM, summary="Feedback: liked, disliked or dismissed")
+@api.patch("/{card_id:int}", responses=PROBLEM, summary="Feedback: liked, disliked or dismissed")
 async def give_feedback(
     card_id: int, body: FeedbackIn, user: CurrentUser, db: DbSession
 ) -> RecommendationOut:
