@@ -30,8 +30,8 @@ from tastemaker.encryption import SecretBox
 from tastemaker.library import pages as library_pages
 from tastemaker.library import router as library_router
 from tastemaker.library.cache import LibraryCache
-from tastemaker.preferences import router as preferences_router
 from tastemaker.openapi import install_openapi
+from tastemaker.preferences import router as preferences_router
 from tastemaker.problems import install_error_handlers
 from tastemaker.recommendations import router as recommendations_router
 from tastemaker.recommendations.runner import RunManager, RunScheduler

@@ -170,7 +170,7 @@ class Person:
         return await self.http.get(path, **kwargs)
 
     async def wait_for(
-        self, download_id: int, *statuses: str, within: float = 20.0
+        self, download_id: int, *statuses: str, within: float = 60.0
     ) -> dict[str, Any]:
         deadline = time.monotonic() + within
         body: dict[str, Any] = {}

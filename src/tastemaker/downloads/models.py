@@ -6,7 +6,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tastemaker.db import Base, utcnow
@@ -78,6 +87,11 @@ class DownloadRequest(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # When Lidarr imported it: from then Navidrome has the library timeout to list it.
+    imported_at: Mapped[datetime | None]
+    # Cancelled while Lidarr was unreachable: the worker still has to unmonitor the
+    # album and drop its queue items there (durable, so a restart does not forget).
+    lidarr_cleanup_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     events: Mapped[list[DownloadEvent]] = relationship(
         back_populates="request",

@@ -188,8 +188,9 @@ async def save_settings(request: Request, admin: AdminUser, db: DbSession) -> Re
     try:
         limit = int(str(form.get("weekly_limit") or 0))
         timeout = float(str(form.get("search_timeout_minutes") or 30))
+        library_timeout = float(str(form.get("library_timeout_minutes") or 30))
     except ValueError:
-        raise InvalidInput("The limit and the timeout must be numbers") from None
+        raise InvalidInput("The limit and the timeouts must be numbers") from None
     await config.save(
         db,
         request.app.state.secret_box,
@@ -197,6 +198,7 @@ async def save_settings(request: Request, admin: AdminUser, db: DbSession) -> Re
         approval_required=form.get("approval_required") == "on",
         weekly_limit=limit,
         search_timeout_minutes=timeout,
+        library_timeout_minutes=library_timeout,
     )
     return pages(request).redirect(
         request, "/downloads/approvals", flash=("success", "Download settings saved")
@@ -279,7 +281,7 @@ def _button(
     )
 
 
-@router.get("/downloads/{download_id}")
+@router.get("/downloads/{download_id:int}")
 async def detail_page(
     download_id: int, request: Request, user: CurrentUser, db: DbSession
 ) -> Response:
@@ -294,7 +296,7 @@ async def detail_page(
     return pages(request).render(request, template, context, nav="downloads")
 
 
-@router.post("/downloads/{download_id}/{action}")
+@router.post("/downloads/{download_id:int}/{action}")
 async def act(
     download_id: int, action: str, request: Request, user: CurrentUser, db: DbSession, hub: Services
 ) -> Response:

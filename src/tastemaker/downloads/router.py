@@ -120,6 +120,7 @@ async def put_settings(
         approval_required=body.approval_required,
         weekly_limit=body.weekly_limit,
         search_timeout_minutes=body.search_timeout_minutes,
+        library_timeout_minutes=body.library_timeout_minutes,
     )
     return _settings_out(saved)
 
@@ -129,6 +130,7 @@ def _settings_out(settings: config.DownloadSettings) -> DownloadSettingsOut:
         approval_required=settings.approval_required,
         weekly_limit=settings.weekly_limit,
         search_timeout_minutes=settings.search_timeout_minutes,
+        library_timeout_minutes=settings.library_timeout_minutes,
         webhook_registered=settings.webhook_id is not None,
     )
 
@@ -184,13 +186,13 @@ async def register_webhook(
     return await config.save(db, box, user_id=user_id, webhook_id=created.id)
 
 
-@api.get("/{download_id}", responses=PROBLEM, summary="One request with its timeline")
+@api.get("/{download_id:int}", responses=PROBLEM, summary="One request with its timeline")
 async def get_download(download_id: int, user: CurrentUser, db: DbSession) -> DownloadDetail:
     download = await service.get_request(db, user, download_id)
     return detail(download, await service.owner_name(db, download))
 
 
-@api.post("/{download_id}/cancel", responses=PROBLEM, summary="Stop it (in Lidarr too)")
+@api.post("/{download_id:int}/cancel", responses=PROBLEM, summary="Stop it (in Lidarr too)")
 async def cancel_download(
     download_id: int, request: Request, user: CurrentUser, db: DbSession, hub: Services
 ) -> DownloadDetail:
@@ -198,7 +200,7 @@ async def cancel_download(
     return detail(download, await service.owner_name(db, download))
 
 
-@api.post("/{download_id}/retry", responses=PROBLEM, summary="Search again after a failure")
+@api.post("/{download_id:int}/retry", responses=PROBLEM, summary="Search again after a failure")
 async def retry_download(
     download_id: int, request: Request, user: CurrentUser, db: DbSession
 ) -> DownloadDetail:
@@ -207,7 +209,7 @@ async def retry_download(
     return detail(download, await service.owner_name(db, download))
 
 
-@api.post("/{download_id}/approve", responses=PROBLEM, summary="Admins: let it go to Lidarr")
+@api.post("/{download_id:int}/approve", responses=PROBLEM, summary="Admins: let it go to Lidarr")
 async def approve_download(
     download_id: int, request: Request, admin: AdminUser, db: DbSession
 ) -> DownloadDetail:
@@ -216,7 +218,9 @@ async def approve_download(
     return detail(download, await service.owner_name(db, download))
 
 
-@api.post("/{download_id}/reject", responses=PROBLEM, summary="Admins: refuse it, with a reason")
+@api.post(
+    "/{download_id:int}/reject", responses=PROBLEM, summary="Admins: refuse it, with a reason"
+)
 async def reject_download(
     download_id: int, admin: AdminUser, db: DbSession, body: RejectIn | None = None
 ) -> DownloadDetail:

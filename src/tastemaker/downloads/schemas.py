@@ -139,10 +139,14 @@ class DownloadSettingsIn(BaseModel):
     approval_required: bool | None = None
     weekly_limit: int | None = Field(None, ge=0)
     search_timeout_minutes: float | None = Field(None, gt=0)
+    library_timeout_minutes: float | None = Field(
+        None, gt=0, description="How long Navidrome may take to list an imported album"
+    )
 
 
 class DownloadSettingsOut(BaseModel):
     approval_required: bool
     weekly_limit: int
     search_timeout_minutes: float
+    library_timeout_minutes: float
     webhook_registered: bool

@@ -60,6 +60,9 @@ FINISHED = frozenset(
     }
 )
 UNKNOWN_ARTIST = "Unknown artist"
+# Marks (in a failure's timeline data) a request Lidarr imported but Navidrome never
+# listed: retrying it checks the library again instead of searching again.
+NOT_LISTED = "not_listed"
 STATUS_LABELS = {
     DownloadStatus.PENDING_APPROVAL: "Waiting for approval",
     DownloadStatus.QUEUED: "Queued",
@@ -326,7 +329,15 @@ async def create_request(
         await _mark_recommendation(session, user, body.recommendation_id)
         await session.commit()
         if existing.status == DownloadStatus.CANCELLED:
-            await move(session, existing, DownloadStatus.QUEUED, "Requested again", error=None)
+            await move(
+                session,
+                existing,
+                DownloadStatus.QUEUED,
+                "Requested again",
+                error=None,
+                lidarr_cleanup_pending=False,  # sending it again monitors it again
+                next_attempt_at=None,
+            )
         return await get_request(session, user, existing.id), False
 
     approval = settings.approval_required and not user.is_admin
@@ -399,10 +410,30 @@ async def attach_to_sibling(session: AsyncSession, request: DownloadRequest) -> 
 # -- actions -----------------------------------------------------------------------------
 
 
+def _not_listed(request: DownloadRequest) -> bool:
+    """Failed only because Navidrome never listed what Lidarr imported."""
+    if request.status != DownloadStatus.FAILED:
+        return False
+    failure = next((e for e in reversed(request.events) if e.status == DownloadStatus.FAILED), None)
+    return failure is not None and bool(failure.data.get(NOT_LISTED))
+
+
 async def retry(session: AsyncSession, user: User, request_id: int) -> DownloadRequest:
     request = await get_request(session, user, request_id)
     if request.status not in (DownloadStatus.FAILED, DownloadStatus.CANCELLED):
         raise DownloadStateConflict("Only failed or cancelled requests can be retried")
+    if _not_listed(request):
+        # Lidarr has the files: look in the library again, with a fresh timeout.
+        await move(
+            session,
+            request,
+            DownloadStatus.IMPORTING,
+            f"Retry asked by {user.username}; checking Navidrome's library again",
+            error=None,
+            progress=100.0,
+            imported_at=now(),
+        )
+        return await get_request(session, user, request_id)
     await move(
         session,
         request,
@@ -414,6 +445,8 @@ async def retry(session: AsyncSession, user: User, request_id: int) -> DownloadR
         next_attempt_at=None,
         size_left_bytes=None,
         time_left_seconds=None,
+        imported_at=None,
+        lidarr_cleanup_pending=False,
     )
     return await get_request(session, user, request_id)
 
@@ -456,36 +489,69 @@ async def cancel(
     session: AsyncSession, hub: ServiceHub, user: User, request_id: int
 ) -> DownloadRequest:
     """Stop it: unmonitor the album in Lidarr and drop its queue items (unless
-    another user still follows the same download)."""
+    another user still follows the same download).
+
+    The cancel is recorded at once even when Lidarr cannot be reached: the clean-up
+    in Lidarr is then left to the worker (``lidarr_cleanup_pending``), which does it
+    once Lidarr answers again.
+    """
     request = await get_request(session, user, request_id)
     if request.status not in OPEN_STATUSES:
         raise DownloadStateConflict("Only open requests can be cancelled")
-    if request.status in IN_FLIGHT and not await _others_follow(session, request):
-        lidarr = await hub.lidarr()  # a Lidarr failure here stops the cancel: it is not done
-        queue = await lidarr.queue(page_size=1000, include_artist=False, include_album=False)
-        if request.kind == "album" and request.lidarr_album_id:
-            await lidarr.set_albums_monitored([request.lidarr_album_id], False)
-            items = [q for q in queue.records if q.album_id == request.lidarr_album_id]
+    message = f"Cancelled by {user.username}"
+    pending = False
+    if request.status in IN_FLIGHT and not await others_follow(session, request):
+        try:
+            done = await stop_in_lidarr(hub, request)
+        except ServiceError as error:
+            pending = True
+            message += (
+                f". {error.detail}; Tastemaker will stop the download there "
+                "as soon as Lidarr answers"
+            )
         else:
-            albums = await lidarr.albums(artist_id=request.lidarr_artist_id)
-            monitored = [a.id for a in albums if a.monitored]
-            if monitored:
-                await lidarr.set_albums_monitored(monitored, False)
-            items = [q for q in queue.records if q.artist_id == request.lidarr_artist_id]
-        for item in items:
-            await lidarr.delete_queue_item(item.id, remove_from_client=True)
+            message += f"; in Lidarr {done}"
     await move(
         session,
         request,
         DownloadStatus.CANCELLED,
-        f"Cancelled by {user.username}",
+        message,
         allowed_from=list(OPEN_STATUSES),
+        data={"lidarr_cleanup_pending": True} if pending else None,
         progress=0.0,
+        lidarr_cleanup_pending=pending,
+        next_attempt_at=None,
     )
     return await get_request(session, user, request_id)
 
 
-async def _others_follow(session: AsyncSession, request: DownloadRequest) -> bool:
+async def stop_in_lidarr(hub: ServiceHub, request: DownloadRequest) -> str:
+    """Unmonitor the request's album (or artist's albums) and remove its queue items.
+
+    Safe to repeat. Returns what was done, in words; raises a ServiceError when
+    Lidarr cannot be reached or refuses.
+    """
+    lidarr = await hub.lidarr()
+    queue = await lidarr.queue(page_size=1000, include_artist=False, include_album=False)
+    if request.kind == "album" and request.lidarr_album_id:
+        await lidarr.set_albums_monitored([request.lidarr_album_id], False)
+        items = [q for q in queue.records if q.album_id == request.lidarr_album_id]
+        done = "the album is no longer monitored"
+    else:
+        albums = await lidarr.albums(artist_id=request.lidarr_artist_id)
+        monitored = [a.id for a in albums if a.monitored]
+        if monitored:
+            await lidarr.set_albums_monitored(monitored, False)
+        items = [q for q in queue.records if q.artist_id == request.lidarr_artist_id]
+        done = "the artist's albums are no longer monitored"
+    for item in items:
+        await lidarr.delete_queue_item(item.id, remove_from_client=True)
+    if items:
+        done += f" and {len(items)} download{'s' if len(items) != 1 else ''} removed"
+    return done
+
+
+async def others_follow(session: AsyncSession, request: DownloadRequest) -> bool:
     count = await session.scalar(
         select(func.count())
         .select_from(DownloadRequest)

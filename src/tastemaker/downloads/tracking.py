@@ -36,6 +36,14 @@ HISTORY_SLACK = timedelta(seconds=2)
 # (a scan started a moment before the files landed would miss them).
 RESCAN_EVERY = timedelta(seconds=5)
 Status = DownloadStatus
+# In a failure's timeline data: Lidarr has the files, Navidrome never listed them.
+NOT_LISTED = service.NOT_LISTED
+COMPLETED_MESSAGES = {
+    "album": "In your library: ready to play",
+    # An artist request completes with its first album listed: Lidarr goes on
+    # fetching the rest, and Tastemaker does not follow every album of it.
+    "artist": "In your library — Lidarr keeps fetching the rest of the discography",
+}
 
 
 def fold(text: str | None) -> str:
@@ -64,13 +72,19 @@ def _matches(request: DownloadRequest, album_id: int | None, artist_id: int | No
     return artist_id is not None and artist_id == request.lidarr_artist_id
 
 
-async def _fail(session: AsyncSession, request: DownloadRequest, reason: str) -> None:
+async def _fail(
+    session: AsyncSession,
+    request: DownloadRequest,
+    reason: str,
+    data: dict[str, Any] | None = None,
+) -> None:
     await service.move(
         session,
         request,
         Status.FAILED,
         reason,
         allowed_from=IN_FLIGHT,
+        data=data,
         error=reason,
         time_left_seconds=None,
     )
@@ -93,6 +107,7 @@ async def mark_imported(session: AsyncSession, request: DownloadRequest, source:
         progress=100.0,
         size_left_bytes=0,
         time_left_seconds=None,
+        imported_at=service.now(),
     )
 
 
@@ -329,8 +344,14 @@ class Tracker:
 
     # -- Navidrome -----------------------------------------------------------------------
 
-    async def check_library(self, session: AsyncSession) -> None:
-        """Complete imported requests once Navidrome lists them (scanning as needed)."""
+    async def check_library(self, session: AsyncSession, settings: DownloadSettings) -> None:
+        """Complete imported requests once Navidrome lists them (scanning as needed).
+
+        A request Navidrome still does not list ``settings.library_timeout_minutes``
+        after the import fails, saying what to check: almost always Navidrome reads
+        another folder than the one Lidarr imports into. Retrying it looks in the
+        library again (``service.retry``), without a new search in Lidarr.
+        """
         imported = [r for r in await self.tracked(session) if _imported(r)]
         if not imported:
             return
@@ -343,13 +364,14 @@ class Tracker:
             for request in imported:
                 found = await _find_in_library(navidrome, request)
                 if found is None:
+                    await self._give_up_unless_listed_soon(session, request, settings)
                     continue
                 album_id, artist_id = found
                 await service.move(
                     session,
                     request,
                     Status.COMPLETED,
-                    "In your library: ready to play",
+                    COMPLETED_MESSAGES.get(request.kind, COMPLETED_MESSAGES["album"]),
                     data={"library_album_id": album_id, "library_artist_id": artist_id},
                     progress=100.0,
                     error=None,
@@ -358,6 +380,21 @@ class Tracker:
                     self.on_library_changed()
         except ServiceError as error:
             log.warning("library check skipped: %s", error.detail)
+
+    async def _give_up_unless_listed_soon(
+        self, session: AsyncSession, request: DownloadRequest, settings: DownloadSettings
+    ) -> None:
+        imported_at = request.imported_at or request.updated_at
+        if service.now() - imported_at <= timedelta(seconds=settings.library_timeout_seconds):
+            return
+        minutes = settings.library_timeout_minutes
+        await _fail(
+            session,
+            request,
+            f"Lidarr imported it, but Navidrome does not list it after {minutes:g} minutes — "
+            "check that Navidrome's music folder is Lidarr's root folder, then retry",
+            data={NOT_LISTED: True},
+        )
 
 
 def _messages(item: QueueItem) -> str:

@@ -118,12 +118,13 @@ class DownloadWorker:
             return  # nothing can move; requests stay queued untouched
         settings = await self.settings()
         await self.send_due()
+        await self.clean_up_cancelled()
         due = time.monotonic() - self._last_poll >= self.poll_seconds
         if due or self._poll_now:
             self._poll_now = False
             await self.poll(settings)
         async with self.db.sessionmaker() as session:
-            await self.tracker.check_library(session)
+            await self.tracker.check_library(session, settings)
 
     async def poll(self, settings: DownloadSettings | None = None) -> int:
         """Ask Lidarr once about every open request; returns the Lidarr calls made."""
@@ -211,6 +212,85 @@ class DownloadWorker:
                 await self._reschedule(session, request, delay, message, error=error.detail)
             else:
                 self.wake(poll=True)
+
+    async def clean_up_cancelled(self) -> None:
+        """Stop in Lidarr what was cancelled while Lidarr could not be reached."""
+        moment = service.now()
+        async with self.db.sessionmaker() as session:
+            ids = list(
+                await session.scalars(
+                    select(DownloadRequest.id)
+                    .where(
+                        DownloadRequest.status == DownloadStatus.CANCELLED,
+                        DownloadRequest.lidarr_cleanup_pending.is_(True),
+                        or_(
+                            DownloadRequest.next_attempt_at.is_(None),
+                            DownloadRequest.next_attempt_at <= moment,
+                        ),
+                    )
+                    .order_by(DownloadRequest.updated_at)
+                    .limit(SEND_BATCH)
+                )
+            )
+        for request_id in ids:
+            await self._clean_up_one(request_id)
+
+    async def _clean_up_one(self, request_id: int) -> None:
+        moment = service.now()
+        pending = (
+            DownloadRequest.id == request_id,
+            DownloadRequest.status == DownloadStatus.CANCELLED,
+            DownloadRequest.lidarr_cleanup_pending.is_(True),
+        )
+        async with self.db.sessionmaker() as session:
+            claimed = await session.execute(  # a lease, as for sending
+                update(DownloadRequest)
+                .where(
+                    *pending,
+                    or_(
+                        DownloadRequest.next_attempt_at.is_(None),
+                        DownloadRequest.next_attempt_at <= moment,
+                    ),
+                )
+                .values(next_attempt_at=moment + timedelta(seconds=self.lease_seconds))
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+            request = await session.get(DownloadRequest, request_id)
+            if not getattr(claimed, "rowcount", 0) or request is None:
+                return
+            if await service.others_follow(session, request):
+                message = "Left running in Lidarr: another request still follows this download"
+            else:
+                try:
+                    message = "Stopped in Lidarr: " + await service.stop_in_lidarr(
+                        self.hub, request
+                    )
+                except (ServiceRejected, ServiceNotFound) as error:
+                    message = f"Could not stop it in Lidarr: {error.detail}"
+                except ServiceError as error:
+                    log.info("clean-up of request %s waits for Lidarr: %s", request_id, error)
+                    await session.execute(
+                        update(DownloadRequest)
+                        .where(*pending)
+                        .values(
+                            next_attempt_at=service.now()
+                            + timedelta(seconds=self.retry_base_seconds)
+                        )
+                        .execution_options(synchronize_session=False)
+                    )
+                    await session.commit()
+                    return
+            done = await session.execute(
+                update(DownloadRequest)
+                .where(*pending)
+                .values(lidarr_cleanup_pending=False, next_attempt_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+            if getattr(done, "rowcount", 0):  # not requested again meanwhile
+                await session.refresh(request)
+                await service.note(session, request, message)
 
     async def _reschedule(
         self,
