@@ -28,6 +28,6 @@ RUN uv sync --frozen --no-dev && chown -R tastemaker /app
 USER tastemaker
 VOLUME ["/data"]
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}{os.environ.get(\"BASE_PATH\",\"\")}/api/health')"
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}{os.environ.get(\"BASE_PATH\",\"\")}/api/health/ready')"
 # `serve` migrates the database first, so upgrades need no separate step.
 CMD ["/app/.venv/bin/tastemaker", "serve"]

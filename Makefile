@@ -70,16 +70,20 @@ test: install system-deps ## Run the whole test suite (SQLite and PostgreSQL, br
 test-slow: install system-deps ## Run the slow tests too
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+.PHONY: bench
+bench: install ## Measure against the direct path and the goals; writes bench/results.json
+	$(BIN)/python -m bench
+
 .PHONY: lint
 lint: install ## ruff, ruff format --check, mypy --strict
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
-	$(BIN)/mypy src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src tests bench
 
 .PHONY: format
 format: install ## Apply ruff fixes and formatting
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
 
 .PHONY: clean
 clean: ## Remove the virtualenvs, node_modules and built assets

@@ -81,6 +81,10 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         data_dir=tmp_path_factory.mktemp("data"),
         secret_key="test-secret-key-not-for-production",
         login_max_attempts=5,
+        # Tests run several apps side by side on one database on purpose (a restarted
+        # instance, a served one); each runs its own background work, as before
+        # elections. tests/deployment/ tests the election between real processes.
+        background_work="always",
     )
 
 
@@ -102,6 +106,9 @@ async def empty_tables(app: FastAPI) -> None:
     worker = app.state.downloads
     was_running = worker.running
     await worker.aclose()
+    discoveries = app.state.discoveries
+    discoveries_running = discoveries.running
+    await discoveries.aclose()
     await app.state.recommendations.aclose()
     try:
         async with app.state.db.sessionmaker() as session:
@@ -111,7 +118,8 @@ async def empty_tables(app: FastAPI) -> None:
     finally:
         if was_running:
             worker.start()
-    app.state.login_limiter.clear()
+        if discoveries_running:
+            discoveries.start()
     # The hub caches service settings for a while; the rows it read are gone now.
     app.state.services.invalidate()
     app.state.services.health.clear()

@@ -31,6 +31,11 @@ async function albumTracks(albumId) {
   return album.songs.map((song) => trackFromSong(song, album));
 }
 
+async function playlistTracks(playlistId) {
+  const playlist = await api("GET", `/api/library/playlists/${encodeURIComponent(playlistId)}`);
+  return playlist.songs.map((song) => trackFromSong(song));
+}
+
 async function onPlayerAction(button) {
   const player = window.tastemakerPlayer;
   if (!player) return;
@@ -42,6 +47,15 @@ async function onPlayerAction(button) {
       case "play-album":
         player.playList(await albumTracks(button.dataset.albumId));
         break;
+      case "play-playlist": {
+        const tracks = await playlistTracks(button.dataset.playlistId);
+        if (!tracks.length) {
+          toast("info", "This playlist has no songs yet");
+          break;
+        }
+        player.playList(tracks);
+        break;
+      }
       case "play":
         player.playList(tracksIn(scope));
         break;

@@ -29,6 +29,8 @@ MODEL_MODULES = (
     "tastemaker.services.models",
     "tastemaker.recommendations.models",
     "tastemaker.downloads.models",
+    "tastemaker.sources.models",
+    "tastemaker.playlists.models",
 )
 
 NAMING_CONVENTION = {

@@ -1,7 +1,7 @@
 """``tastemaker demo``: the app on SQLite with the three simulators and a sample library.
 
-Nothing reaches the network: Navidrome, Lidarr and Ollama are the project's own
-simulators on loopback ports, and the sample library (real, playable audio) is
+Nothing reaches the network: Navidrome, Lidarr and Ollama (and the demo user's
+ListenBrainz and Last.fm histories) are the project's own simulators on loopback ports, and the sample library (real, playable audio) is
 synthesised into the demo's data directory on first start. The simulators run in
 background threads of this process, the app in uvicorn; Ctrl-C stops everything.
 """
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import uvicorn
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tastemaker import migrate
 from tastemaker.auth import service as auth_service
@@ -24,18 +25,24 @@ from tastemaker.logs import configure_logging
 from tastemaker.services.models import ServiceSetting
 from tastemaker.settings import Settings
 from tastemaker.simulators import catalogue
+from tastemaker.simulators.lastfm import LastfmSimConfig
+from tastemaker.simulators.lastfm import create_app as lastfm_simulator
 from tastemaker.simulators.lidarr import LidarrSimConfig
 from tastemaker.simulators.lidarr import create_app as lidarr_simulator
+from tastemaker.simulators.listenbrainz import ListenBrainzSimConfig
+from tastemaker.simulators.listenbrainz import create_app as listenbrainz_simulator
 from tastemaker.simulators.ollama import OllamaSimConfig
 from tastemaker.simulators.ollama import create_app as ollama_simulator
 from tastemaker.simulators.runner import BackgroundServer
 from tastemaker.simulators.sample_library import write_album, write_sample_library
 from tastemaker.simulators.subsonic import create_app_for_directory
+from tastemaker.sources.models import ListeningSource, SourceKind
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "tastemaker-demo"  # noqa: S105  (printed to the terminal on purpose)
 DEMO_LIDARR_KEY = "tastemaker-demo-lidarr-key"
 DEMO_MODEL = "llama3.2"
+DEMO_LASTFM_KEY = "7a3e5b1c2d406f1c1f3e8a514d5e9d0a"  # the Last.fm simulator's key
 
 
 # What an admin picks from Lidarr's lists on Settings → Services (the simulator's ids).
@@ -65,8 +72,24 @@ async def ensure_demo_state(settings: Settings) -> None:
                 if key not in chosen:
                     session.add(ServiceSetting(service="lidarr", key=key, value=value))
             await session.commit()
+            await _connect_demo_sources(session)
     finally:
         await database.dispose()
+
+
+async def _connect_demo_sources(session: AsyncSession) -> None:
+    """The demo user's ListenBrainz and Last.fm accounts (the simulators' sample histories)."""
+    user = await auth_service.get_user_by_name(session, DEMO_USER)
+    assert user is not None
+    linked = set(
+        await session.scalars(
+            select(ListeningSource.kind).where(ListeningSource.user_id == user.id)
+        )
+    )
+    for kind in (SourceKind.LISTENBRAINZ, SourceKind.LASTFM):
+        if kind not in linked:
+            session.add(ListeningSource(user_id=user.id, kind=kind, username=DEMO_USER))
+    await session.commit()
 
 
 def ensure_sample_library(music_dir: Path) -> None:
@@ -98,7 +121,19 @@ def start_simulators(stack: ExitStack, music_dir: Path) -> dict[str, str]:
     ollama = stack.enter_context(
         BackgroundServer(ollama_simulator(OllamaSimConfig(token_delay=0.02)))
     )
+    listenbrainz = stack.enter_context(
+        BackgroundServer(listenbrainz_simulator(ListenBrainzSimConfig(users=(DEMO_USER,))))
+    )
+    lastfm = stack.enter_context(
+        BackgroundServer(
+            lastfm_simulator(LastfmSimConfig(api_key=DEMO_LASTFM_KEY, users=(DEMO_USER,)))
+        )
+    )
     return {
+        "LISTENBRAINZ_URL": listenbrainz.url,
+        "LISTENBRAINZ_LABS_URL": listenbrainz.url,
+        "LASTFM_URL": f"{lastfm.url}/2.0/",
+        "LASTFM_API_KEY": DEMO_LASTFM_KEY,
         "NAVIDROME_URL": navidrome.url,
         "NAVIDROME_USER": DEMO_USER,
         "NAVIDROME_PASSWORD": DEMO_PASSWORD,
@@ -127,7 +162,8 @@ def run_demo(*, port: int, data_dir: Path, reload: bool = False) -> None:
             f"\n  Tastemaker demo: http://127.0.0.1:{port}{settings.base_path}/\n"
             f"  Sign in as '{DEMO_USER}' with password '{DEMO_PASSWORD}' (an administrator).\n"
             f"  Navidrome, Lidarr and Ollama are simulated on {settings.navidrome_url},"
-            f" {settings.lidarr_url} and {settings.ollama_url}.\n"
+            f" {settings.lidarr_url} and {settings.ollama_url}; the demo user's ListenBrainz"
+            f" and Last.fm histories on {settings.listenbrainz_url} and {settings.lastfm_url}.\n"
             f"  State lives in {data_dir}. Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -174,3 +174,11 @@ class ServiceRejected(ServiceError):
     status = 502
     code = "service_rejected"
     title = "A service refused the request"
+
+
+class ServiceRateLimited(ServiceError):
+    """The service asked us to slow down and kept refusing after we waited (429, Last.fm 29)."""
+
+    status = 503
+    code = "service_rate_limited"
+    title = "A service is rate limiting Tastemaker"

@@ -4,7 +4,8 @@ scheduled recommendation runs), however many processes serve the app.
 On PostgreSQL the leader holds a session-level advisory lock on a connection of its
 own; when the leader dies its connection closes, the lock is released, and another
 process takes over at its next attempt (every few seconds). On SQLite there is one
-process by design, so it always leads.
+process by design, so it always leads (as does a process told to skip the election,
+``BACKGROUND_WORK=always``).
 """
 
 from __future__ import annotations
@@ -34,24 +35,41 @@ class Leadership:
     ``on_elected`` runs until cancelled (e.g. ``gather`` of the workers' loops).
     """
 
-    def __init__(self, engine: AsyncEngine, on_elected: Job, retry_seconds: float = RETRY_SECONDS):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        on_elected: Job,
+        retry_seconds: float = RETRY_SECONDS,
+        *,
+        elect: bool | None = None,
+    ):
         self.engine = engine
         self.on_elected = on_elected
         self.retry_seconds = retry_seconds
+        # Only PostgreSQL is shared by several processes; SQLite has one.
+        self.elect = engine.dialect.name == "postgresql" if elect is None else elect
         self.is_leader = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     def start(self) -> None:
-        self._task = asyncio.create_task(self._campaign(), name="leadership")
+        if not self.running:
+            self._task = asyncio.create_task(self._campaign(), name="leadership")
 
     async def stop(self) -> None:
+        """Stop the work (if leading) and give the lock back for another to take."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            self._task = None
+        self.is_leader.clear()
 
     async def _campaign(self) -> None:
-        if self.engine.dialect.name != "postgresql":
+        if not self.elect:
             self.is_leader.set()
             await self.on_elected()
             return

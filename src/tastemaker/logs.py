@@ -9,7 +9,8 @@ from typing import Any
 from tastemaker.settings import Settings
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+# The process id tells apart the lines of `serve --workers N`'s processes.
+JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"
 
 
 def logging_config(settings: Settings) -> dict[str, Any]:
@@ -17,7 +18,12 @@ def logging_config(settings: Settings) -> dict[str, Any]:
         {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": JSON_FIELDS,
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "process": "pid",
+            },
         }
         if settings.log_format == "json"
         else {"format": TEXT_FORMAT}

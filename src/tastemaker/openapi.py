@@ -42,9 +42,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "additionalProperties": True,
 }
 PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+# What holds for every operation, and so is said once (see request_guard.py).
+LIMITS = (
+    "Every request body is at most 1 MiB (else 413); text in a request is valid Unicode "
+    "(a lone surrogate is a 422) without the NUL character U+0000 (else 400)."
+)
 
 
 def _with_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    info = schema.setdefault("info", {})
+    info["description"] = "\n\n".join(filter(None, (info.get("description"), LIMITS)))
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = PROBLEM_SCHEMA
     for name in ("HTTPValidationError", "ValidationError"):

@@ -56,8 +56,31 @@ class Settings(BaseSettings):
     lidarr_api_key: SecretStr | None = None
     ollama_url: str | None = None
     ollama_model: str | None = None
+    # Listening sources (optional): ListenBrainz needs no key, Last.fm an API key.
+    listenbrainz_url: str | None = None
+    listenbrainz_labs_url: str | None = None
+    lastfm_url: str | None = None
+    lastfm_api_key: SecretStr | None = None
     service_timeout_seconds: float = Field(10.0, gt=0)
     ollama_timeout_seconds: float = Field(120.0, gt=0)
+
+    # Deployment: behind a proxy, several processes
+    workers: int = Field(
+        1, ge=1, description="Processes `tastemaker serve` starts (more than 1 needs PostgreSQL)"
+    )
+    background_work: Literal["elected", "always", "never"] = Field(
+        "elected",
+        description="elected: one process among all on the database runs the background work; "
+        "never: this process only serves requests; always: skip the election (one process alone)",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Addresses or networks (comma-separated, * for any) whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed",
+    )
+    shutdown_timeout_seconds: float = Field(
+        30.0, gt=0, description="On stop, how long requests in flight (streams) may finish"
+    )
 
     @field_validator("base_path")
     @classmethod

@@ -108,7 +108,7 @@ async def test_playlists_list_and_open(stack_app: FastAPI, stack_client: httpx.A
     await make_user(stack_app, "alice", Role.ADMIN)
     stack_client.headers["X-CSRF-Token"] = await api_login(stack_client, "alice")
 
-    playlists = (await stack_client.get("/api/library/playlists")).json()
+    playlists = (await stack_client.get("/api/library/playlists")).json()["items"]
 
     demo = next(p for p in playlists if p["name"] == "Demo favourites")  # the simulator's
     detail = (await stack_client.get(f"/api/library/playlists/{demo['id']}")).json()

@@ -37,10 +37,28 @@ async def test_a_slow_stream_shows_its_first_card_before_the_run_ends(
     assert status == "running"
     assert 'hx-swap-oob="beforeend:#latest-cards"' in live.text
     assert str(cards[0]["artist_name"]) in live.text
-    assert 'hx-trigger="every 1s"' in live.text  # still polling
+    assert 'hx-trigger="load, every 20s"' in live.text  # still asking
     again = (await stack_client.post("/api/recommendations/runs")).json()
     assert again["id"] != run["id"]  # the first one finished, so this is a new run
     await stack_app.state.recommendations.wait(listener.id)
+
+
+async def test_a_waiting_progress_poll_is_answered_with_the_first_card_while_the_run_works(
+    stack_app: FastAPI, stack_client: httpx.AsyncClient, listener: User, ollama_mode: SetMode
+) -> None:
+    await stack_client.put("/api/settings/preferences", json={"recommendation_count": 3})
+    await ollama_mode("slow", slow_token_delay=0.01)
+    run = (await stack_client.post("/api/recommendations/runs")).json()
+
+    live = await stack_client.get(
+        f"/recommendations/runs/{run['id']}/live?after=0&wait=30", headers=HTMX
+    )
+    status = (await stack_client.get(f"/api/recommendations/runs/{run['id']}")).json()["status"]
+    await stack_app.state.recommendations.wait(listener.id)
+
+    assert 'hx-swap-oob="beforeend:#latest-cards"' in live.text  # a card, not a time-out
+    assert status == "running"  # answered before the run ended
+    assert "&amp;wait=15" in live.text  # and the page asks again, waiting
 
 
 async def test_starting_while_a_run_works_returns_that_run(

@@ -12,6 +12,8 @@ from tests.security.routes import app_routes
 # Routes anyone may call. Adding to this list is a decision, not an accident.
 PUBLIC = {
     ("GET", "/api/health"),
+    ("GET", "/api/health/live"),  # for orchestrators' probes
+    ("GET", "/api/health/ready"),
     ("GET", "/api/docs"),
     ("GET", "/api/openapi.json"),
     ("POST", "/api/auth/login"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from tastemaker.app import create_app
+from tastemaker.encryption import SecretBox
+from tastemaker.services.models import ServiceSetting
 from tastemaker.settings import Settings
 from tastemaker.simulators import catalogue
 from tastemaker.simulators.lidarr import LidarrSimConfig
@@ -64,10 +67,39 @@ class SimStack:
             "ollama_model": OLLAMA_MODEL,
         }
 
+    def saved_connections(self, box: SecretBox) -> list[ServiceSetting]:
+        """The same connections as rows an admin saved on Settings → Services (secrets
+        encrypted), with Lidarr's root folder and profiles chosen: nothing is locked."""
+        values = {
+            "navidrome": {
+                "url": self.navidrome_url,
+                "username": NAVIDROME_USER,
+                "password": NAVIDROME_PASSWORD,
+            },
+            "lidarr": {
+                "url": self.lidarr_url,
+                "api_key": LIDARR_KEY,
+                "root_folder": "/music",
+                "quality_profile_id": "1",
+                "metadata_profile_id": "1",
+            },
+            "ollama": {"url": self.ollama_url, "model": OLLAMA_MODEL},
+        }
+        return [
+            ServiceSetting(
+                service=service,
+                key=key,
+                value=box.encrypt(value) if key in ("password", "api_key") else value,
+                is_secret=key in ("password", "api_key"),
+            )
+            for service, fields in values.items()
+            for key, value in fields.items()
+        ]
 
-@pytest.fixture(scope="session")
-def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimStack]:
-    music_dir = tmp_path_factory.mktemp("stack-music")
+
+@contextmanager
+def running_simulators(music_dir: Path) -> Iterator[SimStack]:
+    """A fresh stack of the three simulators over a freshly written sample library."""
     write_sample_library(music_dir, clip_seconds=CLIP_SECONDS)
 
     async def import_into_library(album: catalogue.Album) -> None:
@@ -95,6 +127,12 @@ def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimStack]:
             lidarr_app=lidarr_app,
             ollama_app=ollama_app,
         )
+
+
+@pytest.fixture(scope="session")
+def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimStack]:
+    with running_simulators(tmp_path_factory.mktemp("stack-music")) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")

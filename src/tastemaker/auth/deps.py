@@ -43,6 +43,11 @@ class Principal:
     session: UserSession | None  # None when authenticated by API token
 
 
+def _is_api(request: Request) -> bool:
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "")).startswith("/api/")
+
+
 async def optional_principal(
     request: Request,
     db: DbSession,
@@ -63,7 +68,8 @@ async def optional_principal(
         if user_session is not None:
             principal = Principal(user_session.user, user_session)
     request.state.principal = principal
-    if principal is not None:
+    if principal is not None and not _is_api(request):
+        # Only pages show the theme: the JSON API spares every call this query.
         prefs = await db.get(UserPreferences, principal.user.id)
         request.state.theme = prefs.theme if prefs else "system"
     return principal

@@ -1,49 +1,75 @@
 """Rate limit for failed sign-ins, per user name and per client address.
 
-A sliding window of failure times in memory. One process holds it; sharing it
-between processes (Redis or PostgreSQL) is the scale-out issue's work.
+A sliding window of failure times, kept in the database (``login_failures``) so it
+holds across every process and machine serving the app: guessing passwords against
+four workers is no faster than against one. A failure is two small rows; rows older
+than the window are deleted as new failures arrive, so the table stays small.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections import defaultdict, deque
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+
+from tastemaker.auth.models import LoginFailure
+from tastemaker.db import Database, utcnow
+
+MAX_KEY_LENGTH = 400
 
 
 class LoginRateLimiter:
-    def __init__(self, max_attempts: int, window_seconds: int) -> None:
+    def __init__(self, db: Database, max_attempts: int, window_seconds: int) -> None:
+        self.db = db
         self.max_attempts = max_attempts
         self.window = window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
 
     def _keys(self, username: str, client: str) -> tuple[str, str]:
-        return (f"user:{username.lower()}|{client}", f"client:{client}")
+        return (
+            f"user:{username.lower()}|{client}"[:MAX_KEY_LENGTH],
+            f"client:{client}"[:MAX_KEY_LENGTH],
+        )
 
-    def _prune(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
-
-    def retry_after(self, username: str, client: str) -> int | None:
+    async def retry_after(self, username: str, client: str) -> int | None:
         """Seconds to wait before trying again, or None when an attempt is allowed."""
-        now = time.monotonic()
+        now = utcnow()
         user_key, client_key = self._keys(username, client)
-        waits = []
-        for key, limit in ((user_key, self.max_attempts), (client_key, self.max_attempts * 4)):
-            failures = self._prune(key, now)
-            if len(failures) >= limit:
-                waits.append(failures[0] + self.window - now)
-        return math.ceil(max(waits)) if waits else None
+        limits = {user_key: self.max_attempts, client_key: self.max_attempts * 4}
+        async with self.db.sessionmaker() as session:
+            rows = await session.execute(
+                select(LoginFailure.key, func.count(), func.min(LoginFailure.failed_at))
+                .where(
+                    LoginFailure.key.in_(limits),
+                    LoginFailure.failed_at > now - timedelta(seconds=self.window),
+                )
+                .group_by(LoginFailure.key)
+            )
+            counted = rows.all()
+        waits = [
+            (oldest + timedelta(seconds=self.window) - now).total_seconds()
+            for key, count, oldest in counted
+            if count >= limits[key]
+        ]
+        return max(1, math.ceil(max(waits))) if waits else None
 
-    def record_failure(self, username: str, client: str) -> None:
-        now = time.monotonic()
-        for key in self._keys(username, client):
-            self._failures[key].append(now)
+    async def record_failure(self, username: str, client: str) -> None:
+        now = utcnow()
+        async with self.db.sessionmaker() as session:
+            await session.execute(
+                delete(LoginFailure).where(
+                    LoginFailure.failed_at <= now - timedelta(seconds=self.window)
+                )
+            )
+            session.add_all(
+                LoginFailure(key=key, failed_at=now) for key in self._keys(username, client)
+            )
+            await session.commit()
 
-    def reset(self, username: str, client: str) -> None:
-        self._failures.pop(self._keys(username, client)[0], None)
-
-    def clear(self) -> None:
-        self._failures.clear()
+    async def reset(self, username: str, client: str) -> None:
+        """A successful sign-in forgets that name's failures from that client."""
+        async with self.db.sessionmaker() as session:
+            await session.execute(
+                delete(LoginFailure).where(LoginFailure.key == self._keys(username, client)[0])
+            )
+            await session.commit()

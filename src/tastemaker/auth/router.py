@@ -43,7 +43,7 @@ async def sign_in(
     """Check the rate limit and the password, then open a session."""
     limiter = request.app.state.login_limiter
     client = client_address(request)
-    wait = limiter.retry_after(username, client)
+    wait = await limiter.retry_after(username, client)
     if wait is not None:
         raise RateLimited(
             f"Too many failed sign-ins. Try again in {wait} seconds.", retry_after=wait
@@ -56,10 +56,10 @@ async def sign_in(
             db, request.app.state.services, request.app.state.secret_box, username, password
         )
         if linked is None:
-            limiter.record_failure(username, client)
+            await limiter.record_failure(username, client)
             raise
         user = linked
-    limiter.reset(username, client)
+    await limiter.reset(username, client)
     return await service.start_session(
         db,
         user,

@@ -21,7 +21,11 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 async def dashboard(request: Request, user: CurrentUser, hub: Services, db: DbSession) -> Response:
-    services = {definition.title: await hub.configured(key) for key, definition in SERVICES.items()}
+    services = {
+        definition.title: await hub.configured(key)
+        for key, definition in SERVICES.items()
+        if not definition.optional
+    }
     context: dict[str, Any] = {
         "services": services,
         "activity": await service.activity(db, user),

@@ -28,6 +28,7 @@ from tastemaker.downloads.router import (
 from tastemaker.downloads.schemas import DownloadCreate, DownloadOut
 from tastemaker.downloads.search import find_music
 from tastemaker.errors import AppError, InvalidInput
+from tastemaker.input_types import RowId
 from tastemaker.services.deps import Services
 from tastemaker.web import is_secure, pages, safe_next
 
@@ -283,7 +284,7 @@ def _button(
 
 @router.get("/downloads/{download_id:int}")
 async def detail_page(
-    download_id: int, request: Request, user: CurrentUser, db: DbSession
+    download_id: RowId, request: Request, user: CurrentUser, db: DbSession
 ) -> Response:
     download = await service.get_request(db, user, download_id)
     item = DownloadOut.of(download, await service.owner_name(db, download))
@@ -298,7 +299,12 @@ async def detail_page(
 
 @router.post("/downloads/{download_id:int}/{action}")
 async def act(
-    download_id: int, action: str, request: Request, user: CurrentUser, db: DbSession, hub: Services
+    download_id: RowId,
+    action: str,
+    request: Request,
+    user: CurrentUser,
+    db: DbSession,
+    hub: Services,
 ) -> Response:
     form = await request.form()
     back = str(form.get("next") or f"/downloads/{download_id}")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import StringConstraints
 
 from tastemaker.auth.deps import AdminUser, CurrentUser, DbSession
 from tastemaker.downloads import config, service
@@ -25,6 +26,7 @@ from tastemaker.downloads.schemas import (
 )
 from tastemaker.downloads.worker import DownloadWorker
 from tastemaker.errors import InvalidInput, NotAuthenticated
+from tastemaker.input_types import Offset, RowId
 from tastemaker.services.deps import Services
 from tastemaker.services.hub import ServiceHub
 
@@ -52,14 +54,19 @@ async def _settings(request: Request, db: DbSession) -> config.DownloadSettings:
     return await config.load(db, request.app.state.secret_box)
 
 
+_STATUS = "|".join(s.value for s in DownloadStatus)
+# One status, or several separated by commas (empty parts after the first are skipped).
+STATUSES_PATTERN = f"^(?:{_STATUS})(?:,(?:{_STATUS})?)*$"
+
+
 def parse_statuses(raw: list[str] | None) -> list[DownloadStatus]:
     statuses: list[DownloadStatus] = []
     for value in raw or []:
         for part in value.split(","):
-            if not part.strip():
+            if not part:
                 continue
             try:
-                statuses.append(DownloadStatus(part.strip()))
+                statuses.append(DownloadStatus(part))
             except ValueError:
                 names = ", ".join(s.value for s in DownloadStatus)
                 raise InvalidInput(
@@ -74,10 +81,11 @@ async def list_downloads(
     user: CurrentUser,
     db: DbSession,
     status: Annotated[
-        list[str] | None, Query(description="Only these statuses (repeat or comma-separate)")
+        list[Annotated[str, StringConstraints(pattern=STATUSES_PATTERN)]] | None,
+        Query(description="Only these statuses (repeat or comma-separate)"),
     ] = None,
-    user_id: Annotated[int | None, Query(description="Admins: one user's requests")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    user_id: Annotated[RowId | None, Query(description="Admins: one user's requests")] = None,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DownloadList:
     rows, total = await service.list_requests(
@@ -187,14 +195,14 @@ async def register_webhook(
 
 
 @api.get("/{download_id:int}", responses=PROBLEM, summary="One request with its timeline")
-async def get_download(download_id: int, user: CurrentUser, db: DbSession) -> DownloadDetail:
+async def get_download(download_id: RowId, user: CurrentUser, db: DbSession) -> DownloadDetail:
     download = await service.get_request(db, user, download_id)
     return detail(download, await service.owner_name(db, download))
 
 
 @api.post("/{download_id:int}/cancel", responses=PROBLEM, summary="Stop it (in Lidarr too)")
 async def cancel_download(
-    download_id: int, request: Request, user: CurrentUser, db: DbSession, hub: Services
+    download_id: RowId, request: Request, user: CurrentUser, db: DbSession, hub: Services
 ) -> DownloadDetail:
     download = await service.cancel(db, hub, user, download_id)
     return detail(download, await service.owner_name(db, download))
@@ -202,7 +210,7 @@ async def cancel_download(
 
 @api.post("/{download_id:int}/retry", responses=PROBLEM, summary="Search again after a failure")
 async def retry_download(
-    download_id: int, request: Request, user: CurrentUser, db: DbSession
+    download_id: RowId, request: Request, user: CurrentUser, db: DbSession
 ) -> DownloadDetail:
     download = await service.retry(db, user, download_id)
     worker(request).wake()
@@ -211,7 +219,7 @@ async def retry_download(
 
 @api.post("/{download_id:int}/approve", responses=PROBLEM, summary="Admins: let it go to Lidarr")
 async def approve_download(
-    download_id: int, request: Request, admin: AdminUser, db: DbSession
+    download_id: RowId, request: Request, admin: AdminUser, db: DbSession
 ) -> DownloadDetail:
     download = await service.approve(db, admin, download_id)
     worker(request).wake()
@@ -222,7 +230,7 @@ async def approve_download(
     "/{download_id:int}/reject", responses=PROBLEM, summary="Admins: refuse it, with a reason"
 )
 async def reject_download(
-    download_id: int, admin: AdminUser, db: DbSession, body: RejectIn | None = None
+    download_id: RowId, admin: AdminUser, db: DbSession, body: RejectIn | None = None
 ) -> DownloadDetail:
     download = await service.reject(db, admin, download_id, body.reason if body else "")
     return detail(download, await service.owner_name(db, download))

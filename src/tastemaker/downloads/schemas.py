@@ -2,47 +2,44 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
 
+from tastemaker.downloads.config import MAX_TIMEOUT_MINUTES
 from tastemaker.downloads.models import DownloadEvent, DownloadRequest, DownloadStatus
+from tastemaker.input_types import BodyRowId, JsonNumber
+
+MBID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+Mbid = Annotated[
+    str,
+    StringConstraints(pattern=MBID_PATTERN),
+    AfterValidator(str.lower),
+    Field(examples=["0383dadf-2a4e-4d10-a46a-e9e041da8eb3"]),
+]
 
 
-def _mbid(value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    try:
-        return str(uuid.UUID(value.strip()))
-    except ValueError:
-        raise ValueError("not a MusicBrainz id (a UUID such as 0383dadf-2a4e-…)") from None
+Minutes = Annotated[float, Field(gt=0, le=MAX_TIMEOUT_MINUTES), JsonNumber]
 
 
 class DownloadCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    artist_mbid: str = Field(description="The artist's MusicBrainz id")
-    album_mbid: str | None = Field(
+    artist_mbid: Mbid = Field(description="The artist's MusicBrainz id")
+    album_mbid: Mbid | None = Field(
         None, description="The album's MusicBrainz release-group id; omit to request the artist"
     )
-    recommendation_id: int | None = Field(
+    recommendation_id: BodyRowId | None = Field(
         None, description="The recommendation this request came from, if any"
     )
-
-    @field_validator("artist_mbid")
-    @classmethod
-    def _artist(cls, value: str) -> str:
-        checked = _mbid(value)
-        if checked is None:
-            raise ValueError("required")
-        return checked
-
-    @field_validator("album_mbid")
-    @classmethod
-    def _album(cls, value: str | None) -> str | None:
-        return _mbid(value)
 
 
 class RejectIn(BaseModel):
@@ -58,6 +55,9 @@ class EventOut(BaseModel):
     @classmethod
     def of(cls, event: DownloadEvent) -> EventOut:
         return cls(at=event.created_at, status=event.status, message=event.message, data=event.data)
+
+
+LIBRARY_KEYS = frozenset({"library_album_id", "library_artist_id"})
 
 
 class DownloadOut(BaseModel):
@@ -88,9 +88,15 @@ class DownloadOut(BaseModel):
 
     @classmethod
     def of(cls, request: DownloadRequest, username: str | None = None) -> DownloadOut:
+        # The completion itself: later notes (e.g. the discoveries playlist) carry no ids.
         done = (
             next(
-                (e for e in reversed(request.events) if e.status == DownloadStatus.COMPLETED), None
+                (
+                    e
+                    for e in reversed(request.events)
+                    if e.status == DownloadStatus.COMPLETED and LIBRARY_KEYS & set(e.data or {})
+                ),
+                None,
             )
             if "events" in request.__dict__
             else None
@@ -136,11 +142,13 @@ class DownloadList(BaseModel):
 class DownloadSettingsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    approval_required: bool | None = None
-    weekly_limit: int | None = Field(None, ge=0)
-    search_timeout_minutes: float | None = Field(None, gt=0)
-    library_timeout_minutes: float | None = Field(
-        None, gt=0, description="How long Navidrome may take to list an imported album"
+    approval_required: StrictBool | None = None
+    weekly_limit: Annotated[int, Field(ge=0), JsonNumber] | None = Field(
+        None, description="0 means no limit"
+    )
+    search_timeout_minutes: Minutes | None = None
+    library_timeout_minutes: Minutes | None = Field(
+        None, description="How long Navidrome may take to list an imported album"
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +44,9 @@ COMPLETED_MESSAGES = {
     # fetching the rest, and Tastemaker does not follow every album of it.
     "artist": "In your library — Lidarr keeps fetching the rest of the discography",
 }
+# Called once a request is ``completed``, in the tracker's session (e.g. to queue its
+# songs for the user's discoveries playlist). It must not call out to services.
+CompletionHook = Callable[[AsyncSession, DownloadRequest], Awaitable[None]]
 
 
 def fold(text: str | None) -> str:
@@ -139,6 +142,7 @@ class Tracker:
     seen: deque[int] = field(default_factory=lambda: deque(maxlen=5000))
     scan_wanted: bool = False
     last_scan: datetime | None = None
+    on_completed: CompletionHook | None = None
 
     async def tracked(self, session: AsyncSession) -> list[DownloadRequest]:
         rows = await session.scalars(
@@ -367,7 +371,7 @@ class Tracker:
                     await self._give_up_unless_listed_soon(session, request, settings)
                     continue
                 album_id, artist_id = found
-                await service.move(
+                completed = await service.move(
                     session,
                     request,
                     Status.COMPLETED,
@@ -378,6 +382,8 @@ class Tracker:
                 )
                 if self.on_library_changed is not None:
                     self.on_library_changed()
+                if completed and self.on_completed is not None:
+                    await self.on_completed(session, request)
         except ServiceError as error:
             log.warning("library check skipped: %s", error.detail)
 

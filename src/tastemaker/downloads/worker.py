@@ -22,7 +22,7 @@ from tastemaker.db import Database
 from tastemaker.downloads import config, sending, service
 from tastemaker.downloads.config import DownloadSettings
 from tastemaker.downloads.models import DownloadRequest, DownloadStatus
-from tastemaker.downloads.tracking import Tracker
+from tastemaker.downloads.tracking import CompletionHook, Tracker
 from tastemaker.encryption import SecretBox
 from tastemaker.errors import (
     ServiceError,
@@ -42,7 +42,8 @@ class DownloadWorker:
     ``tick_seconds``: how often it wakes on its own; ``poll_seconds``: how often it
     asks Lidarr about open requests (a webhook wakes it at once); retries of a
     request Lidarr could not take wait ``retry_base_seconds`` doubling up to
-    ``retry_max_seconds``.
+    ``retry_max_seconds``. ``on_completed`` runs once for each request that becomes
+    ``completed`` (the discoveries playlist queues its songs there).
     """
 
     def __init__(
@@ -57,6 +58,7 @@ class DownloadWorker:
         retry_max_seconds: float = 300.0,
         lease_seconds: float = 60.0,
         on_library_changed: Callable[[], None] | None = None,
+        on_completed: CompletionHook | None = None,
     ) -> None:
         self.db = db
         self.hub = hub
@@ -67,18 +69,26 @@ class DownloadWorker:
         self.retry_max_seconds = retry_max_seconds
         self.lease_seconds = lease_seconds
         self.on_library_changed = on_library_changed
-        self.tracker = Tracker(hub, on_library_changed)
+        self.on_completed = on_completed
+        self.tracker = Tracker(hub, on_library_changed, on_completed=on_completed)
         self._wake = asyncio.Event()
         self._poll_now = False
         self._last_poll = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._claimed: set[int] = set()  # leased by this worker, not yet settled
+        # Where a wake goes when this process does not run the worker (another does).
+        self.wake_elsewhere: Callable[[bool], None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> None:
         if self._task is None or self._task.done():
             # A fresh start remembers nothing in memory.
-            self.tracker = Tracker(self.hub, self.on_library_changed)
+            self.tracker = Tracker(
+                self.hub, self.on_library_changed, on_completed=self.on_completed
+            )
+            self._stopping = False
             self._task = asyncio.create_task(self._loop(), name="downloads-worker")
 
     @property
@@ -92,13 +102,43 @@ class DownloadWorker:
                 await self._task
             self._task = None
 
+    async def stop(self, grace: float) -> None:
+        """Stop gracefully: the cycle in flight may finish within ``grace`` seconds;
+        then any request still leased is handed back, for the next worker at once."""
+        if self._task is not None and not self._task.done():
+            self._stopping = True
+            self._wake.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
+        await self.aclose()
+        await self._release_leases()
+
+    async def _release_leases(self) -> None:
+        if not self._claimed:
+            return
+        claimed, self._claimed = set(self._claimed), set()
+        async with self.db.sessionmaker() as session:
+            await session.execute(
+                update(DownloadRequest)
+                .where(
+                    DownloadRequest.id.in_(claimed),
+                    DownloadRequest.status == DownloadStatus.QUEUED,
+                )
+                .values(next_attempt_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+        log.info("downloads worker stopped; handed back %d claimed request(s)", len(claimed))
+
     def wake(self, *, poll: bool = False) -> None:
         """Run a cycle now (a new request, a webhook); ``poll`` asks Lidarr too."""
+        if not self.running and self.wake_elsewhere is not None:
+            self.wake_elsewhere(poll)  # the process that runs the worker
         self._poll_now = self._poll_now or poll
         self._wake.set()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.run_once()
             except Exception:  # the worker must outlive any one failure; it is logged
@@ -182,6 +222,16 @@ class DownloadWorker:
     async def _send_one(self, request_id: int) -> None:
         if await self._claim(request_id) is None:
             return
+        self._claimed.add(request_id)
+        try:
+            await self._send_claimed(request_id)
+        except Exception:
+            self._claimed.discard(request_id)
+            raise
+        # Not on cancellation: a stop mid-send hands the lease back (``stop``).
+        self._claimed.discard(request_id)
+
+    async def _send_claimed(self, request_id: int) -> None:
         async with self.db.sessionmaker() as session:
             request = await session.get(DownloadRequest, request_id)
             if request is None:

@@ -7,6 +7,9 @@ to the user's own Navidrome account) never leak between users. A library scan
 started through Tastemaker, or a user's own star/rating change, drops the
 entries at once (``invalidate``); the time limit covers scans started elsewhere.
 The number of entries is bounded, so memory does not grow with use.
+
+Each process keeps its own entries; ``publish`` (set in the lifespan, see
+``notify.py``) tells the other processes serving the app to drop theirs too.
 """
 
 from __future__ import annotations
@@ -30,6 +33,14 @@ class LibraryCache:
         self._entries: OrderedDict[tuple[Hashable, ...], tuple[float, Any]] = OrderedDict()
         self.hits = 0
         self.misses = 0
+        self.publish: Callable[[str], None] | None = None
+
+    def forget(self, payload: str) -> None:
+        """An invalidation published by another process ("" = everything)."""
+        owner: Hashable | None = None
+        if payload:
+            owner = int(payload) if payload.lstrip("-").isdigit() else payload
+        self._drop(owner)
 
     async def get(
         self, owner: Hashable, key: tuple[Hashable, ...], load: Callable[[], Awaitable[T]]
@@ -52,6 +63,11 @@ class LibraryCache:
 
     def invalidate(self, owner: Hashable | None = None) -> None:
         """Everything (after a scan), or one user's entries (after they star or rate)."""
+        self._drop(owner)
+        if self.publish is not None:
+            self.publish("" if owner is None else str(owner))
+
+    def _drop(self, owner: Hashable | None) -> None:
         if owner is None:
             self._entries.clear()
             return

@@ -1,4 +1,5 @@
-"""Library pages: artists, an artist, albums, an album, songs, genres, starred, search.
+"""Library pages: artists, an artist, albums, an album, songs, genres, starred, playlists,
+search.
 
 Each page calls the same ``LibraryService`` as the API. When Navidrome fails the
 page still renders, with the failure explained in place of the list (and the
@@ -12,9 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from tastemaker.auth.deps import CurrentUser, DbSession
 from tastemaker.errors import ServiceError
+from tastemaker.input_types import Offset
 from tastemaker.library.deps import Library
 from tastemaker.library.schemas import AlbumOrder
+from tastemaker.playlists import discoveries
+from tastemaker.preferences.models import DISCOVERIES_NAME, UserPreferences
 from tastemaker.web import pages
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +27,6 @@ router = APIRouter(include_in_schema=False)
 ARTISTS_PER_PAGE = 120
 ALBUMS_PER_PAGE = 60
 SONGS_PER_PAGE = 50
-Offset = Annotated[int, Query(ge=0)]
 Text = Annotated[str, Query(max_length=200)]
 
 ALBUM_TITLES: dict[str, tuple[str, str, str]] = {
@@ -139,6 +143,40 @@ async def starred_page(request: Request, library: Library) -> Response:
         return {"starred": await library.starred()}
 
     return await _render(request, "library/starred.html", load, {})
+
+
+@router.get("/library/playlists")
+async def playlists_page(
+    request: Request, library: Library, user: CurrentUser, db: DbSession
+) -> Response:
+    prefs = await db.get(UserPreferences, user.id)
+    base = {
+        "discoveries_on": prefs.discoveries_playlist if prefs else True,
+        "discoveries_name": prefs.discoveries_playlist_name if prefs else DISCOVERIES_NAME,
+        "me": library.client.username,
+    }
+
+    async def load() -> dict[str, Any]:
+        mine = await discoveries.stored_id(db, library.client, user.id)
+        playlists = [
+            p.model_copy(update={"discoveries": p.id == mine}) for p in await library.playlists()
+        ]
+        playlists.sort(key=lambda p: not p.discoveries)  # stable: the rest stay by name
+        return {**base, "playlists": playlists}
+
+    return await _render(request, "library/playlists.html", load, base)
+
+
+@router.get("/library/playlists/{playlist_id}")
+async def playlist_page(
+    request: Request, playlist_id: str, library: Library, user: CurrentUser, db: DbSession
+) -> Response:
+    async def load() -> dict[str, Any]:
+        playlist = await library.playlist(playlist_id)
+        mine = await discoveries.stored_id(db, library.client, user.id)
+        return {"playlist": playlist.model_copy(update={"discoveries": playlist.id == mine})}
+
+    return await _render(request, "library/playlist.html", load, {"playlist": None})
 
 
 @router.get("/search")

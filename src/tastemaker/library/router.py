@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from tastemaker.auth.deps import AdminUser, CurrentUser, DbSession
+from tastemaker.input_types import Offset
 from tastemaker.integrations.navidrome import BinaryStream
 from tastemaker.library.deps import Library, invalidate_library_cache
 from tastemaker.library.schemas import (
@@ -33,12 +34,12 @@ from tastemaker.library.schemas import (
     SearchOut,
     SongOut,
 )
+from tastemaker.playlists import discoveries
 from tastemaker.preferences.models import UserPreferences
 from tastemaker.services.deps import Services
 
 api = APIRouter(prefix="/api/library", tags=["library"])
 
-Offset = Annotated[int, Query(ge=0, description="How many items to skip")]
 COVER_CACHE = "private, max-age=2592000"  # 30 days: cover ids change when the art does
 AUDIO_CACHE = "private, max-age=86400"
 NAVIDROME_ERRORS: dict[int | str, dict[str, str]] = {
@@ -70,7 +71,12 @@ async def list_albums(
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     order: AlbumOrder = "alphabetical",
-    genre: Annotated[str | None, Query(max_length=200, description="With order=genre")] = None,
+    genre: Annotated[
+        str | None,
+        Query(
+            max_length=200, description="Only this genre (order=genre; without one: alphabetical)"
+        ),
+    ] = None,
 ) -> Page[AlbumOut]:
     """Albums in the given order. ``total`` is ``null`` when the server does not say."""
     if genre and order == "alphabetical":
@@ -123,15 +129,33 @@ async def list_starred(library: Library) -> SearchOut:
 
 
 @api.get("/playlists", responses=NAVIDROME_ERRORS)
-async def list_playlists(library: Library) -> list[PlaylistOut]:
-    """The user's Navidrome playlists (and the public ones they can see)."""
-    return await library.playlists()
+async def list_playlists(
+    library: Library,
+    user: CurrentUser,
+    db: DbSession,
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Page[PlaylistOut]:
+    """The user's Navidrome playlists (and the public ones they can see), by name.
+
+    ``discoveries`` marks the one Tastemaker fills with the user's requests.
+    """
+    playlists = await library.playlists()
+    mine = await discoveries.stored_id(db, library.client, user.id)
+    items = [p.model_copy(update={"discoveries": p.id == mine}) for p in playlists]
+    return Page[PlaylistOut](
+        items=items[offset : offset + limit], total=len(items), offset=offset, limit=limit
+    )
 
 
 @api.get("/playlists/{playlist_id}", responses=NAVIDROME_ERRORS)
-async def get_playlist(playlist_id: str, library: Library) -> PlaylistDetail:
+async def get_playlist(
+    playlist_id: str, library: Library, user: CurrentUser, db: DbSession
+) -> PlaylistDetail:
     """A playlist with its songs in order."""
-    return await library.playlist(playlist_id)
+    playlist = await library.playlist(playlist_id)
+    mine = await discoveries.stored_id(db, library.client, user.id)
+    return playlist.model_copy(update={"discoveries": playlist.id == mine})
 
 
 # --- media --------------------------------------------------------------------------
@@ -189,6 +213,9 @@ async def stream_song(
         if prefs is not None:
             format = prefs.stream_format or None
             max_bit_rate = prefs.stream_max_bitrate or None
+    # A song plays for minutes: give the database connection back to the pool now,
+    # or every listener holds one (and, on SQLite, its page cache) until the end.
+    await db.close()
     stack = AsyncExitStack()
     media = await stack.enter_async_context(
         library.client.stream(

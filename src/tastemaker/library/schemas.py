@@ -8,10 +8,11 @@ duration``); the rest is extra information a page or a script may use.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from tastemaker.input_types import IsoDateTime, JsonNumber
 from tastemaker.integrations.navidrome import models as nd
 
 AlbumOrder = Literal[
@@ -138,9 +139,15 @@ class PlaylistOut(BaseModel):
     id: str
     name: str
     song_count: int = 0
-    duration: int = 0
+    duration: int = Field(0, description="Seconds")
     owner: str | None = None
+    comment: str | None = None
+    public: bool = False
     cover_art: str | None = None
+    changed: datetime | None = None
+    discoveries: bool = Field(
+        False, description="True for the playlist Tastemaker fills with your requests"
+    )
 
     @classmethod
     def of(cls, playlist: nd.Playlist) -> PlaylistOut:
@@ -150,7 +157,10 @@ class PlaylistOut(BaseModel):
             song_count=playlist.song_count,
             duration=playlist.duration,
             owner=playlist.owner,
+            comment=playlist.comment or None,
+            public=bool(playlist.public),
             cover_art=playlist.cover_art,
+            changed=playlist.changed or playlist.created,
         )
 
 
@@ -171,9 +181,17 @@ class SearchOut(BaseModel):
 
 
 class RatingIn(BaseModel):
-    rating: int = Field(ge=0, le=5, description="1–5 stars; 0 clears the rating")
+    model_config = ConfigDict(extra="forbid")
+
+    rating: Annotated[int, Field(ge=0, le=5), JsonNumber] = Field(
+        description="1–5 stars; 0 clears the rating"
+    )
 
 
 class ScrobbleIn(BaseModel):
-    submission: bool = Field(True, description="true: a finished play; false: 'now playing' only")
-    played_at: datetime | None = Field(None, description="When the play started (default: now)")
+    model_config = ConfigDict(extra="forbid")
+
+    submission: StrictBool = Field(
+        True, description="true: a finished play; false: 'now playing' only"
+    )
+    played_at: IsoDateTime | None = Field(None, description="When the play started (default: now)")

@@ -170,6 +170,8 @@ class LibraryService:
         genre: str | None = None,
     ) -> Page[AlbumOut]:
         limit = min(limit, MAX_PAGE)
+        if order == "genre" and not genre:
+            order = "alphabetical"  # Subsonic's byGenre is a filter: without a genre, no list
 
         async def load() -> Page[AlbumOut]:
             result = await self.client.album_list(
@@ -246,7 +248,10 @@ class LibraryService:
         return await self.cache.get(self.owner, ("starred",), load)
 
     async def playlists(self) -> list[PlaylistOut]:
-        return [PlaylistOut.of(p) for p in (await self.client.playlists()).playlist]
+        """Every playlist the account sees (Navidrome: its own and public ones; an
+        admin's account sees all), in name order; small, so never paged upstream."""
+        playlists = [PlaylistOut.of(p) for p in (await self.client.playlists()).playlist]
+        return sorted(playlists, key=lambda p: fold(p.name))
 
     async def playlist(self, playlist_id: str) -> PlaylistDetail:
         playlist = await self.client.playlist(playlist_id)

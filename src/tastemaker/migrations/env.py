@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from tastemaker.db import Base, create_engine, import_models
@@ -12,6 +13,7 @@ from tastemaker.settings import Settings
 
 import_models()
 target_metadata = Base.metadata
+MIGRATION_LOCK = 0x7A57F  # next to leadership.LOCK_KEY; any constant all processes share
 
 
 def _url() -> str:
@@ -30,6 +32,11 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several processes or machines may upgrade at the same moment (every one
+            # runs `tastemaker db upgrade` on start): one migrates, the others wait
+            # for it and then find the schema at head. Released at commit.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

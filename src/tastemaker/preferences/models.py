@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tastemaker.db import Base, utcnow
+
+DISCOVERIES_NAME = "Tastemaker Discoveries"
 
 
 class UserPreferences(Base):
@@ -31,5 +33,10 @@ class UserPreferences(Base):
     # Per-user transcoding passed to Navidrome's stream call; empty = original file.
     stream_format: Mapped[str] = mapped_column(String(16), default="")
     stream_max_bitrate: Mapped[int] = mapped_column(default=0)
+    # The Navidrome playlist that collects what the user's requests brought in.
+    discoveries_playlist: Mapped[bool] = mapped_column(default=True, server_default=true())
+    discoveries_playlist_name: Mapped[str] = mapped_column(
+        String(100), default=DISCOVERIES_NAME, server_default=DISCOVERIES_NAME
+    )
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from tastemaker.auth.deps import CurrentUser, DbSession
 from tastemaker.errors import AppError, InvalidInput
+from tastemaker.playlists import discoveries
 from tastemaker.services.deps import Services
 from tastemaker.web import pages
 
@@ -49,10 +50,18 @@ async def get_preferences(user: CurrentUser, db: DbSession) -> PreferencesOut:
     "", responses=PROBLEM, summary="Change your preferences (fields left out keep their value)"
 )
 async def put_preferences(
-    body: PreferencesIn, request: Request, user: CurrentUser, db: DbSession
+    body: PreferencesIn, request: Request, user: CurrentUser, db: DbSession, hub: Services
 ) -> PreferencesOut:
+    before = (await service.get_preferences(db, user.id)).discoveries_playlist_name
     prefs = await service.update_preferences(db, user.id, body)
+    await _renamed(db, hub, user, before, prefs.discoveries_playlist_name)
     return PreferencesOut.model_validate(prefs)
+
+
+async def _renamed(db: DbSession, hub: Services, user: CurrentUser, before: str, now: str) -> None:
+    """A new name for the discoveries playlist reaches Navidrome now (best effort)."""
+    if now != before:
+        await discoveries.apply_name(db, hub, user, now)
 
 
 @api.get("/suggestions", responses=PROBLEM, summary="Genres and artists from your library")
@@ -71,14 +80,22 @@ def _split(values: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _number(value: Any) -> Any:
+    """A form's digits as the number the API takes; anything else as given, to be refused."""
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else value
+
+
 def _form_changes(form: Any) -> dict[str, Any]:
     changes: dict[str, Any] = {key: _split(form.getlist(key)) for key in LIST_FIELDS}
     changes["release_types"] = form.getlist("release_types")
     for key in ("discovery_level", "recommendation_count"):
-        changes[key] = form.get(key) or None
+        changes[key] = _number(form.get(key)) or None
     for key in ("recommendation_kinds", "notes", "refresh_schedule", "stream_format"):
         changes[key] = form.get(key, "")
-    changes["stream_max_bitrate"] = form.get("stream_max_bitrate") or 0
+    changes["stream_max_bitrate"] = _number(form.get("stream_max_bitrate")) or 0
+    # An unchecked box sends nothing: the form always shows it, so absent means off.
+    changes["discoveries_playlist"] = form.get("discoveries_playlist") == "on"
+    changes["discoveries_playlist_name"] = form.get("discoveries_playlist_name")
     return changes
 
 
@@ -119,7 +136,9 @@ async def preferences_save(
     changes = _form_changes(await request.form())
     try:
         body = PreferencesIn.model_validate(changes)
+        before = (await service.get_preferences(db, user.id)).discoveries_playlist_name
         prefs = await service.update_preferences(db, user.id, body)
+        await _renamed(db, hub, user, before, prefs.discoveries_playlist_name)
     except ValidationError as error:
         errors = {str(e["loc"][0]): e["msg"] for e in error.errors()}
         return await _render(request, user, hub, changes, errors=errors, status_code=422)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+
+from tastemaker.input_types import JsonNumber
 
 Kinds = Literal["artists", "albums", "both"]
 ReleaseType = Literal["album", "ep", "single", "live", "compilation"]
@@ -20,7 +22,11 @@ RELEASE_TYPE_LABELS = {
     "live": "Live",
     "compilation": "Compilations",
 }
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[
+    # The pattern says what stripping leaves: at least one character that is not a space.
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S"),
+]
 MAX_NAMES = 50
 
 
@@ -46,6 +52,12 @@ class PreferencesOut(BaseModel):
     refresh_schedule: Schedule
     stream_format: StreamFormat = Field(description='Transcode to this format ("" = original)')
     stream_max_bitrate: StreamBitrate = Field(description="Cap in kbps (0 = no cap)")
+    discoveries_playlist: bool = Field(
+        True, description="Add what your requests bring in to a playlist in Navidrome"
+    )
+    discoveries_playlist_name: str = Field(
+        "Tastemaker Discoveries", description="That playlist's name in Navidrome"
+    )
 
 
 class PreferencesIn(BaseModel):
@@ -57,14 +69,16 @@ class PreferencesIn(BaseModel):
     excluded_genres: list[Name] | None = Field(None, max_length=MAX_NAMES)
     favourite_artists: list[Name] | None = Field(None, max_length=MAX_NAMES)
     excluded_artists: list[Name] | None = Field(None, max_length=MAX_NAMES)
-    discovery_level: int | None = Field(None, ge=0, le=100)
-    recommendation_count: int | None = Field(None, ge=1, le=30)
+    discovery_level: Annotated[int, Field(ge=0, le=100), JsonNumber] | None = None
+    recommendation_count: Annotated[int, Field(ge=1, le=30), JsonNumber] | None = None
     recommendation_kinds: Kinds | None = None
     release_types: list[ReleaseType] | None = Field(None, min_length=1)
     notes: str | None = Field(None, max_length=1000)
     refresh_schedule: Schedule | None = None
     stream_format: StreamFormat | None = None
-    stream_max_bitrate: StreamBitrate | None = None
+    stream_max_bitrate: Annotated[StreamBitrate, JsonNumber] | None = None
+    discoveries_playlist: StrictBool | None = None
+    discoveries_playlist_name: Name | None = None
 
     @field_validator("favourite_genres", "excluded_genres", "favourite_artists", "excluded_artists")
     @classmethod

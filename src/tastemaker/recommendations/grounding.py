@@ -104,8 +104,18 @@ class Grounder:
         self.release_types = set(release_types) or {"album"}
         self.taste_genres = {genre.casefold() for genre in taste_genres}
 
-    async def ground(self, item: ProposedItem) -> Grounded:
-        found = await self.lidarr.lookup_artists(item.artist)
+    async def ground(self, item: ProposedItem, mbid: str | None = None) -> Grounded:
+        """``mbid``: the artist's MusicBrainz id when a listening source gave it (a
+        candidate): looked up directly, so a same-name artist cannot be picked instead."""
+        found: list[Artist] = []
+        if mbid:
+            found = [
+                a
+                for a in await self.lidarr.lookup_artists(f"lidarr:{mbid}")
+                if a.foreign_artist_id == mbid
+            ]
+        if not found:
+            found = await self.lidarr.lookup_artists(item.artist)
         candidates = [
             a for a in found if a.foreign_artist_id and same_name(a.artist_name or "", item.artist)
         ]

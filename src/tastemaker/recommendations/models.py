@@ -37,6 +37,9 @@ class RecommendationRun(Base):
     model: Mapped[str] = mapped_column(String(128), default="")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # Stamped every few seconds by the process working on the run: one that stops
+    # beating was left behind by a process that died (runner.py).
+    heartbeat_at: Mapped[datetime | None]
     duration_ms: Mapped[int | None]
     prompt_tokens: Mapped[int] = mapped_column(default=0)
     completion_tokens: Mapped[int] = mapped_column(default=0)
@@ -45,6 +48,10 @@ class RecommendationRun(Base):
     filtered_count: Mapped[int] = mapped_column(default=0)
     # Why items were dropped, e.g. {"owned": 2, "unresolved": 1, "dismissed": 1}.
     filtered_reasons: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # Listening sources: how many candidates the prompt offered, and per source what it
+    # gave or why it failed, the run's notes and the cards per origin (sources/gather.py).
+    candidate_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    source_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(64))
 

@@ -26,12 +26,13 @@ from tastemaker.errors import AppError
 from tastemaker.integrations.lidarr import LidarrClient
 from tastemaker.integrations.ollama import OllamaClient
 from tastemaker.preferences.models import UserPreferences
+from tastemaker.sources.gather import Candidate, Listening
 
 from .grounding import Grounded, Grounder, Unresolved
 from .matching import normalise_name
 from .models import Recommendation, RecommendationRun, RecommendationState, RunStatus
 from .profile import TasteProfile
-from .prompt import Feedback, build_messages
+from .prompt import MAX_CANDIDATES, Feedback, build_messages
 from .proposals import ItemScanner, ProposedItem, response_schema, validate_item
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,34 @@ async def load_exclusions(
     return exclusions, feedback
 
 
+def shortlist(listening: Listening | None, exclusions: Exclusions) -> list[Candidate]:
+    """The sources' candidates minus what the user owns, requested, rejected, excluded,
+    already has in the feed, or names as their own taste; at most ``MAX_CANDIDATES``."""
+    if listening is None:
+        return []
+    own = {normalise_name(name) for name in exclusions.profile.named_artists}
+    own |= {normalise_name(name) for name, _ in listening.top_artists}
+    own |= {normalise_name(name) for name in listening.recent_artists}
+    chosen: list[Candidate] = []
+    for candidate in listening.candidates:
+        key = normalise_name(candidate.name)
+        mbid = (candidate.mbid or "").lower()
+        if (
+            not key
+            or key in own
+            or key in exclusions.excluded_names
+            or key in exclusions.rejected_names
+            or exclusions.profile.owned.find(candidate.name, candidate.mbid) is not None
+            or (mbid and mbid in exclusions.requested_mbids | exclusions.shown_mbids)
+            or (mbid and mbid in exclusions.rejected_mbids)
+        ):
+            continue
+        chosen.append(candidate)
+        if len(chosen) >= MAX_CANDIDATES:
+            break
+    return chosen
+
+
 @dataclass
 class RoundOutcome:
     valid: int = 0
@@ -159,9 +188,19 @@ class Pipeline:
         self.temperature = temperature
         self.on_card = on_card
         self.current = RoundOutcome()  # the round in progress (its cards count if it fails)
+        self.candidates: dict[str, Candidate] = {}  # normalised name → the shortlist entry
+        self.listening: Listening | None = None
+        self.cards_by_source: Counter[str] = Counter()
+        self.first_round: Counter[str] = Counter()  # proposed / resolved / kept in round 1
+        self.rounds = 0
 
     async def run(
-        self, run_id: int, user_id: int, profile: TasteProfile, prefs: UserPreferences
+        self,
+        run_id: int,
+        user_id: int,
+        profile: TasteProfile,
+        prefs: UserPreferences,
+        listening: Listening | None = None,
     ) -> None:
         started = time.monotonic()
         reasons: Counter[str] = Counter()
@@ -169,6 +208,11 @@ class Pipeline:
             run = await db.get(RecommendationRun, run_id)
             assert run is not None
             exclusions, feedback = await load_exclusions(db, user_id, prefs, profile)
+            self.listening = listening
+            offered = shortlist(listening, exclusions)
+            self.candidates = {normalise_name(c.name): c for c in offered}
+            run.candidate_count = len(offered)
+            self._report(run)
             grounder = Grounder(
                 self.lidarr,
                 kinds=prefs.recommendation_kinds,
@@ -183,6 +227,7 @@ class Pipeline:
                 retried = False
                 while stored < target and rounds < MAX_ROUNDS:
                     rounds += 1
+                    self.rounds = rounds
                     outcome = RoundOutcome()
                     self.current = outcome
                     await self._round(
@@ -220,6 +265,7 @@ class Pipeline:
         run.finished_at = utcnow()
         run.duration_ms = int((time.monotonic() - started) * 1000)
         run.filtered_reasons = dict(reasons)
+        self._report(run)
         run.filtered_count = sum(
             n for key, n in reasons.items() if key not in ("rounds", "retries")
         )
@@ -247,6 +293,8 @@ class Pipeline:
             count=min(30, count + EXTRA_ASKED),
             already=already,
             strict=strict,
+            listening=self.listening,
+            candidates=list(self.candidates.values()),
         )
         scanner = ItemScanner()
         async with self.ollama.chat_stream(
@@ -259,6 +307,8 @@ class Pipeline:
                     continue
                 for raw in found:
                     run.proposed_count += 1
+                    if self.rounds == 1:
+                        self.first_round["proposed"] += 1
                     checked = validate_item(raw)
                     if checked.item is None:
                         reasons[checked.problem or "missing_fields"] += 1
@@ -293,12 +343,15 @@ class Pipeline:
         if reason is not None:
             reasons[reason] += 1
             return False
+        candidate = self.candidates.get(normalise_name(item.artist))
         try:
-            grounded = await grounder.ground(item)
+            grounded = await grounder.ground(item, candidate.mbid if candidate else None)
         except Unresolved as unresolved:
             reasons[unresolved.reason] += 1
             return False
         run.resolved_count += 1
+        if self.rounds == 1:
+            self.first_round["resolved"] += 1
         for note in grounded.notes:
             reasons[note] += 1
         reason = exclusions.after_lookup(grounded)
@@ -318,16 +371,30 @@ class Pipeline:
             genres=grounded.genres,
             reason=item.reason,
             similar_to=item.similar_to,
-            source="model",
+            source=candidate.source if candidate else "model",
             image_url=grounded.image_url(),
             lookup=grounded.lookup_data(),
             state=RecommendationState.NEW,
         )
         db.add(card)
+        self.cards_by_source[card.source] += 1
+        if self.rounds == 1:
+            self.first_round["kept"] += 1
+        self._report(run)
         await db.commit()
         if self.on_card is not None:
             self.on_card(card.id)
         return True
+
+    def _report(self, run: RecommendationRun) -> None:
+        """The run's sources record, rewritten whole (JSON columns do not track edits)."""
+        report = self.listening.report() if self.listening is not None else {}
+        offered = Counter(kind for c in self.candidates.values() for kind in c.sources)
+        for kind, entry in report.get("sources", {}).items():
+            entry["offered"] = offered.get(kind, 0)
+        report["cards"] = dict(self.cards_by_source)
+        report["first_round"] = dict(self.first_round)
+        run.source_report = report
 
 
 class NothingUsable(AppError):

@@ -7,18 +7,26 @@ whatever the size of the library or of the user's history.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tastemaker.integrations.ollama import ChatMessage
 from tastemaker.preferences.models import UserPreferences
 
 from .profile import TasteProfile
+
+if TYPE_CHECKING:
+    from tastemaker.sources.gather import Candidate, Listening
 from .proposals import response_schema
 
 MAX_FEEDBACK = 15
 MAX_ALREADY = 40
 MAX_PREFERENCE_NAMES = 20
 MAX_NOTES = 500
+MAX_CANDIDATES = 20  # the shortlist from listening sources (see sources/gather.py)
+MAX_SOURCE_ARTISTS = 10
+CANDIDATES_LEAD = "Candidates from my listening services"
 
 _KIND_RULES = {
     "artists": "Recommend artists only: set album to null.",
@@ -60,6 +68,8 @@ def build_messages(
     count: int,
     already: list[str],
     strict: bool = False,
+    listening: Listening | None = None,
+    candidates: Sequence[Candidate] = (),
 ) -> list[ChatMessage]:
     types = [_TYPE_NAMES[t] for t in prefs.release_types if t in _TYPE_NAMES]
     system = (
@@ -75,6 +85,11 @@ def build_messages(
         f"{_discovery(prefs.discovery_level)} "
         "Answer with JSON only, matching this schema: " + json.dumps(response_schema())
     )
+    if candidates:
+        system += (
+            " The listener's candidates are the exception to that rule: real artists they do "
+            "not own yet, offered for you to choose from."
+        )
     if strict:
         system += " Output nothing but the JSON object: no Markdown, no commentary."
     lines = ["My listening, from my own music server:"]
@@ -93,6 +108,8 @@ def build_messages(
         lines.append("- Favourite records: " + "; ".join(profile.top_albums))
     if profile.genres:
         lines.append("- Genres: " + ", ".join(f"{g} {p}%" for g, p in profile.genres))
+    if listening is not None and listening.titles:
+        lines.extend(_listening_lines(listening, candidates))
     if prefs.favourite_genres:
         lines.append(
             "- Genres I want more of: " + _names(prefs.favourite_genres, MAX_PREFERENCE_NAMES)
@@ -115,6 +132,31 @@ def build_messages(
         ChatMessage(role="system", content=system),
         ChatMessage(role="user", content="\n".join(lines)),
     ]
+
+
+def _listening_lines(listening: Listening, candidates: Sequence[Candidate]) -> list[str]:
+    """The user's other services, and the shortlist: real artists, each with its MBID
+    known, that the model may pick from (a model given names tends to invent fewer)."""
+    where = " and ".join(listening.titles)
+    lines = []
+    top = listening.top_artists[:MAX_SOURCE_ARTISTS]
+    if top:
+        lines.append(
+            f"- Most played on {where}: "
+            + ", ".join(f"{name} ({plays} plays)" if plays else name for name, plays in top)
+        )
+    recent = listening.recent_artists[:MAX_SOURCE_ARTISTS]
+    if recent:
+        lines.append(f"- Recently played on {where}: " + ", ".join(recent))
+    if candidates:
+        lines.append(
+            f"{CANDIDATES_LEAD} (similar to what I play, not in my library): "
+            + "; ".join(
+                f"{c.name} (like {', '.join(c.seeds[:2])})" for c in candidates[:MAX_CANDIDATES]
+            )
+            + ". Choose from these or go beyond them."
+        )
+    return lines
 
 
 def prompt_size(messages: list[ChatMessage]) -> int:

@@ -13,11 +13,12 @@ from fastapi import APIRouter, Form, Query, Request, Response
 
 from tastemaker.auth.deps import CurrentUser, DbSession
 from tastemaker.errors import AppError, NotFound
+from tastemaker.input_types import Offset, RowId
 from tastemaker.integrations.lidarr.models import Album
 from tastemaker.services.deps import Services
 from tastemaker.web import is_boosted, is_htmx, pages
 
-from . import service
+from . import live, service
 from .matching import same_name
 from .models import Recommendation, RecommendationState
 from .pipeline import REASON_LABELS, describe_drops
@@ -65,7 +66,7 @@ async def list_recommendations(
     user: CurrentUser,
     db: DbSession,
     state: StateFilter = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> RecommendationList:
     cards, total = await service.list_recommendations(
@@ -91,7 +92,7 @@ async def start_run(request: Request, user: CurrentUser, db: DbSession) -> RunOu
 async def list_runs(
     user: CurrentUser,
     db: DbSession,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> RunList:
     runs, total = await service.list_runs(db, user.id, offset=offset, limit=limit)
@@ -105,18 +106,18 @@ async def list_runs(
 
 
 @api.get("/runs/{run_id:int}", responses=PROBLEM, summary="One run and its progress")
-async def get_run(run_id: int, user: CurrentUser, db: DbSession) -> RunOut:
+async def get_run(run_id: RowId, user: CurrentUser, db: DbSession) -> RunOut:
     return await _run_out(db, run_id, user.id)
 
 
 @api.get("/{card_id:int}", responses=PROBLEM, summary="One recommendation")
-async def get_recommendation(card_id: int, user: CurrentUser, db: DbSession) -> RecommendationOut:
+async def get_recommendation(card_id: RowId, user: CurrentUser, db: DbSession) -> RecommendationOut:
     return RecommendationOut.of(await service.get_recommendation(db, user.id, card_id))
 
 
 @api.patch("/{card_id:int}", responses=PROBLEM, summary="Feedback: liked, disliked or dismissed")
 async def give_feedback(
-    card_id: int, body: FeedbackIn, user: CurrentUser, db: DbSession
+    card_id: RowId, body: FeedbackIn, user: CurrentUser, db: DbSession
 ) -> RecommendationOut:
     return RecommendationOut.of(await service.set_state(db, user.id, card_id, body.state))
 
@@ -184,14 +185,23 @@ async def start_run_page(
 
 @router.get("/recommendations/runs/{run_id:int}/live")
 async def run_live(
-    run_id: int,
+    run_id: RowId,
     request: Request,
     user: CurrentUser,
     db: DbSession,
     hub: Services,
     after: Annotated[int, Query(ge=0)] = 0,
+    wait: Annotated[float, Query(ge=0, le=live.MAX_WAIT_SECONDS)] = 0,
 ) -> Response:
-    """The progress line, plus the cards found since ``after`` (appended out of band)."""
+    """The progress line, plus the cards found since ``after`` (appended out of band).
+
+    With ``wait``, a long poll: answered once there is news, at most ``wait`` s later.
+    """
+    if wait:
+        await db.commit()  # the request's own connection goes back to the pool meanwhile
+        signal = live.card_signal(request.app)
+        sessions = request.app.state.db.sessionmaker
+        await live.wait_for_news(sessions, signal, user.id, run_id, after, wait)
     run = await service.get_run(db, user.id, run_id)
     cards, _ = await service.list_recommendations(
         db, user.id, run_id=run_id, after_id=after, states=service.FEED_STATES, limit=100
@@ -225,7 +235,7 @@ async def runs_page(request: Request, user: CurrentUser, db: DbSession) -> Respo
 
 @router.post("/recommendations/{card_id:int}/feedback")
 async def feedback_page(
-    card_id: int,
+    card_id: RowId,
     request: Request,
     user: CurrentUser,
     db: DbSession,
@@ -250,7 +260,7 @@ async def feedback_page(
 
 @router.get("/recommendations/{card_id:int}")
 async def detail_page(
-    card_id: int, request: Request, user: CurrentUser, db: DbSession, hub: Services
+    card_id: RowId, request: Request, user: CurrentUser, db: DbSession, hub: Services
 ) -> Response:
     card = await service.get_recommendation(db, user.id, card_id)
     profile = await _profile(request, hub, user)
@@ -289,7 +299,9 @@ async def detail_page(
 
 
 @router.get("/recommendations/{card_id:int}/image")
-async def card_image(card_id: int, request: Request, user: CurrentUser, db: DbSession) -> Response:
+async def card_image(
+    card_id: RowId, request: Request, user: CurrentUser, db: DbSession
+) -> Response:
     """The card's cover or artist image, fetched once and kept in memory."""
     card = await service.get_recommendation(db, user.id, card_id)
     if not card.image_url or not card.image_url.startswith(("http://", "https://")):

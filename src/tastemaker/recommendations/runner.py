@@ -2,9 +2,12 @@
 
 ``RunManager`` lives on ``app.state.recommendations``. Pages, the API, the CLI and
 the scheduler all start runs through :meth:`RunManager.start`, which stores the run
-as ``running`` before anything else, so a crash or restart leaves a trace:
-:meth:`RunManager.mark_interrupted` (called at start-up) turns such leftovers into
-failed runs that say so, and the user can run again.
+as ``running`` before anything else, so a crash or restart leaves a trace. A run
+executes in the process that started it, which stamps ``heartbeat_at`` every few
+seconds while it works; several processes may share the database, so a run is only
+known to be orphaned when its heartbeat stops. :meth:`RunManager.mark_interrupted`
+(called by the process that runs the background work, see ``background.py``) turns
+such leftovers into failed runs that say so, and the user can run again.
 
 ``RunScheduler`` wakes up every few minutes and starts a run for each user whose
 preferences ask for a daily or weekly refresh and whose last run is older than that.
@@ -18,7 +21,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from tastemaker.auth.models import User
 from tastemaker.db import Database, utcnow
@@ -26,6 +29,7 @@ from tastemaker.errors import AppError
 from tastemaker.preferences.models import UserPreferences
 from tastemaker.preferences.service import get_preferences
 from tastemaker.services.hub import ServiceHub
+from tastemaker.sources.service import listening_for_run
 
 from .models import RecommendationRun, RunStatus
 from .pipeline import Pipeline
@@ -35,6 +39,10 @@ log = logging.getLogger(__name__)
 INTERRUPTED = "Interrupted: Tastemaker restarted while this run was working — run it again"
 STOPPED = "Interrupted: Tastemaker was stopped while this run was working — run it again"
 SCHEDULE_INTERVAL_SECONDS = 300.0
+# A working run stamps its heartbeat this often; one silent for STALE_AFTER is orphaned
+# (its process died). Several missed beats, so a busy event loop is not mistaken for death.
+HEARTBEAT_SECONDS = 5.0
+STALE_AFTER = timedelta(seconds=30)
 SCHEDULE_PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
@@ -55,12 +63,23 @@ class RunManager:
         self._start_lock = asyncio.Lock()
         self.listeners: list[Callable[[int], None]] = []
 
-    async def mark_interrupted(self) -> int:
-        """Fail the runs a previous process left ``running``; returns how many."""
+    async def mark_interrupted(self, stale_after: timedelta | None = None) -> int:
+        """Fail the runs a dead process left ``running``; returns how many.
+
+        With ``stale_after``, only runs whose heartbeat is older than that (another
+        live process may be working on the others); without it, every running run
+        this manager is not working on itself (one process alone on its database).
+        """
+        conditions: list[ColumnElement[bool]] = [RecommendationRun.status == RunStatus.RUNNING]
+        if stale_after is not None:
+            conditions.append(_last_beat() < utcnow() - stale_after)
+        mine = [run_id for user_id, run_id in self._run_ids.items() if self.running_run_id(user_id)]
+        if mine:
+            conditions.append(RecommendationRun.id.not_in(mine))
         async with self.db.sessionmaker() as db:
             result = await db.execute(
                 update(RecommendationRun)
-                .where(RecommendationRun.status == RunStatus.RUNNING)
+                .where(*conditions)
                 .values(
                     status=RunStatus.FAILED,
                     error=INTERRUPTED,
@@ -83,12 +102,26 @@ class RunManager:
                 return current, False
             values = await self.hub.values("ollama")
             async with self.db.sessionmaker() as db:
+                # Another process sharing the database may be running one for this user.
+                elsewhere = await db.scalar(
+                    select(RecommendationRun.id)
+                    .where(
+                        RecommendationRun.user_id == user_id,
+                        RecommendationRun.status == RunStatus.RUNNING,
+                        _last_beat() >= utcnow() - STALE_AFTER,
+                    )
+                    .order_by(RecommendationRun.id.desc())
+                    .limit(1)
+                )
+                if elsewhere is not None:
+                    return elsewhere, False
                 run = RecommendationRun(
                     user_id=user_id,
                     status=RunStatus.RUNNING,
                     trigger=trigger,
                     model=values.get("model", ""),
                     filtered_reasons={},
+                    heartbeat_at=utcnow(),
                 )
                 db.add(run)
                 await db.commit()
@@ -105,7 +138,34 @@ class RunManager:
         if task is not None:
             await asyncio.shield(task)
 
+    async def _beat(self, run_id: int) -> None:
+        """Stamp the run's heartbeat until cancelled (when the run ends)."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                async with self.db.sessionmaker() as db:
+                    await db.execute(
+                        update(RecommendationRun)
+                        .where(
+                            RecommendationRun.id == run_id,
+                            RecommendationRun.status == RunStatus.RUNNING,
+                        )
+                        .values(heartbeat_at=utcnow())
+                    )
+                    await db.commit()
+            except Exception:  # a missed beat is retried; the run itself goes on
+                log.warning("recommendation run %s: heartbeat failed", run_id, exc_info=True)
+
     async def _execute(self, run_id: int, user_id: int) -> None:
+        beat = asyncio.create_task(self._beat(run_id), name=f"recommendation-beat-{run_id}")
+        try:
+            await self._work(run_id, user_id)
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+
+    async def _work(self, run_id: int, user_id: int) -> None:
         try:
             async with self.db.sessionmaker() as db:
                 user = await db.get(User, user_id)
@@ -116,6 +176,9 @@ class RunManager:
                 snapshot = _detached(prefs)
                 navidrome = await self.hub.navidrome(user)
             profile = await self.profiles.get(user_id, navidrome)
+            listening = await listening_for_run(
+                self.db.sessionmaker, self.hub, self.hub.secret_box, user_id
+            )
             values = await self.hub.values("ollama")
             pipeline = Pipeline(
                 self.db.sessionmaker,
@@ -124,7 +187,7 @@ class RunManager:
                 temperature=_temperature(values),
                 on_card=self._notify,
             )
-            await pipeline.run(run_id, user_id, profile, snapshot)
+            await pipeline.run(run_id, user_id, profile, snapshot, listening)
         except AppError as error:
             await self._fail(run_id, error.detail, error.code)
         except asyncio.CancelledError:
@@ -163,6 +226,11 @@ class RunManager:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+
+
+def _last_beat() -> ColumnElement[datetime]:
+    """When the run last showed life (runs from before heartbeats: when it started)."""
+    return func.coalesce(RecommendationRun.heartbeat_at, RecommendationRun.started_at)
 
 
 def _detached(prefs: UserPreferences) -> UserPreferences:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,10 @@ class RecommendationOut(BaseModel):
     year: int | None
     genres: list[str]
     similar_to: list[str]
+    source: str = Field(
+        description="model (the model's own idea), or the listening source whose candidate "
+        "it is: listenbrainz, lastfm"
+    )
     run_id: int
     created_at: datetime
 
@@ -65,6 +69,12 @@ class RunOut(BaseModel):
     resolved_count: int
     filtered_count: int
     filtered_reasons: dict[str, int]
+    candidate_count: int = Field(0, description="Candidates from listening sources offered")
+    source_report: dict[str, Any] | None = Field(
+        None,
+        description="Per listening source: status, detail, candidates, offered; notes (a "
+        "source that failed and what was used instead); cards per origin",
+    )
     recommendation_count: int = Field(0, description="Cards this run produced")
 
     @classmethod

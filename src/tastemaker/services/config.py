@@ -3,6 +3,7 @@ saved in the database (secrets encrypted at rest), and saving them back."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -69,6 +70,17 @@ def values(config: ServiceConfig) -> dict[str, str]:
     return {key: state.value for key, state in config.items()}
 
 
+NUMBER = r"-?[0-9]+(\.[0-9]+)?"  # what a "number" field holds: no exponent, no nan
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+# A service's address: http(s), a host name (ASCII; punycode for others), an IPv4 or a
+# bracketed IPv6 address, an optional port and path. No user:password@ in it.
+URL = rf"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:{_PORT})?(/[^\s]*)?"
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(NUMBER, text) is not None
+
+
 def merge(config: ServiceConfig, changes: Mapping[str, str | None]) -> dict[str, str]:
     """The values after ``changes``; an empty secret means "keep the stored one"."""
     merged = values(config)
@@ -88,14 +100,16 @@ def merge(config: ServiceConfig, changes: Mapping[str, str | None]) -> dict[str,
         if state.definition.secret and not value:
             continue
         cleaned = (value or "").strip()
-        if (
-            state.definition.kind == "url"
-            and cleaned
-            and not cleaned.startswith(("http://", "https://"))
-        ):
+        if state.definition.kind == "url" and cleaned and not re.fullmatch(URL, cleaned):
             raise InvalidInput(
-                f"{state.definition.label} must start with http:// or https://",
+                f"{state.definition.label} must be an http:// or https:// address, "
+                "e.g. http://navidrome:4533",
                 errors=[{"field": key, "message": "not an http(s) address"}],
+            )
+        if state.definition.kind == "number" and cleaned and not _is_number(cleaned):
+            raise InvalidInput(
+                f"{state.definition.label} must be a number",
+                errors=[{"field": key, "message": "not a number"}],
             )
         if state.definition.choices and cleaned and cleaned not in state.definition.choices:
             raise InvalidInput(

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from tastemaker.errors import ServiceNotConfigured
+from tastemaker.errors import ServiceError, ServiceNotConfigured
+from tastemaker.integrations.lastfm import LastfmClient
 from tastemaker.integrations.lidarr import LidarrClient
+from tastemaker.integrations.listenbrainz import ListenBrainzClient
 from tastemaker.integrations.navidrome import NavidromeClient, NavidromeCredentials
 from tastemaker.integrations.ollama import OllamaClient
-from tastemaker.services.definitions import ServiceKey
+from tastemaker.services.definitions import SERVICES, ServiceKey
 from tastemaker.settings import Settings
 
 Choice = tuple[str, str]  # (value, label)
@@ -34,7 +36,7 @@ class ConnectionReport:
 def _require(service: ServiceKey, values: dict[str, str], *keys: str) -> None:
     missing = [key for key in keys if not values.get(key)]
     if missing:
-        title = {"navidrome": "Navidrome", "lidarr": "Lidarr", "ollama": "Ollama"}[service]
+        title = SERVICES[service].title
         raise ServiceNotConfigured(
             service,
             f"{title} is not configured: set {', '.join(missing)} in Settings → Services",
@@ -71,6 +73,43 @@ def ollama_client(values: dict[str, str], settings: Settings) -> OllamaClient:
     )
 
 
+def listenbrainz_client(
+    values: dict[str, str], http: httpx.AsyncClient, settings: Settings
+) -> ListenBrainzClient:
+    _require("listenbrainz", values, "url")
+    return ListenBrainzClient(
+        values["url"],
+        http=http,
+        labs_url=values.get("labs_url") or None,
+        timeout=settings.service_timeout_seconds,
+    )
+
+
+def lastfm_client(
+    values: dict[str, str], http: httpx.AsyncClient, settings: Settings
+) -> LastfmClient:
+    _require("lastfm", values, "url", "api_key")
+    return LastfmClient(
+        values["url"], values["api_key"], http=http, timeout=settings.service_timeout_seconds
+    )
+
+
+async def _check_listenbrainz(
+    values: dict[str, str], http: httpx.AsyncClient, settings: Settings, started: float
+) -> ConnectionReport:
+    """The token check answers anyone (200 even for a made-up token): it proves the API is
+    there; an unknown seed's similar artists ([]) proves Labs is there and takes the algorithm."""
+    listenbrainz = listenbrainz_client(values, http, settings)
+    await listenbrainz.validate_token("tastemaker-connection-test")
+    latency = time.perf_counter() - started
+    report = ConnectionReport("listenbrainz", "ListenBrainz API v1", int(latency * 1000))
+    try:
+        await listenbrainz.similar_artists(["00000000-0000-0000-0000-000000000000"])
+    except ServiceError as error:
+        report.warnings.append(f"Similar artists (Labs) unavailable: {error.detail}")
+    return report
+
+
 async def check_connection(
     service: ServiceKey, values: dict[str, str], http: httpx.AsyncClient, settings: Settings
 ) -> ConnectionReport:
@@ -94,6 +133,12 @@ async def check_connection(
                 "Lidarr has no root folder: add one in Lidarr → Settings → Media Management"
             )
         return report
+    if service == "listenbrainz":
+        return await _check_listenbrainz(values, http, settings, started)
+    if service == "lastfm":
+        await lastfm_client(values, http, settings).check_key()
+        latency = time.perf_counter() - started
+        return ConnectionReport(service, "Last.fm API 2.0", int(latency * 1000))
     if service == "navidrome":
         info = await navidrome_client(values, http, settings).ping()
         latency = time.perf_counter() - started

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ServiceKey = Literal["navidrome", "lidarr", "ollama"]
+ServiceKey = Literal["navidrome", "lidarr", "ollama", "listenbrainz", "lastfm"]
 FieldKind = Literal["url", "text", "password", "select", "number"]
 
 
@@ -31,6 +31,10 @@ class ServiceDef:
     title: str
     purpose: str
     fields: tuple[FieldDef, ...]
+    # Listening sources are optional extras: they are only checked (health, banner,
+    # dashboard) once an admin set them up, i.e. gave every ``required`` field.
+    optional: bool = False
+    required: tuple[str, ...] = ("url",)
 
     def field(self, key: str) -> FieldDef | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -99,5 +103,58 @@ SERVICES: dict[ServiceKey, ServiceDef] = {
                 default="0.7",
             ),
         ),
+    ),
+    "listenbrainz": ServiceDef(
+        key="listenbrainz",
+        title="ListenBrainz",
+        purpose=(
+            "Optional listening source: people add their ListenBrainz name on their profile, "
+            "and its top artists and similar artists feed their recommendations."
+        ),
+        fields=(
+            FieldDef(
+                "url",
+                "API address",
+                "url",
+                "listenbrainz_url",
+                "https://api.listenbrainz.org — leave empty to turn ListenBrainz off.",
+            ),
+            FieldDef(
+                "labs_url",
+                "Labs address (similar artists)",
+                "url",
+                "listenbrainz_labs_url",
+                "Where similar artists come from.",
+                default="https://labs.api.listenbrainz.org",
+            ),
+        ),
+        optional=True,
+    ),
+    "lastfm": ServiceDef(
+        key="lastfm",
+        title="Last.fm",
+        purpose=(
+            "Optional listening source: people add their Last.fm name on their profile, and "
+            "their scrobbles and similar artists feed their recommendations."
+        ),
+        fields=(
+            FieldDef(
+                "url",
+                "API address",
+                "url",
+                "lastfm_url",
+                "Last.fm's API root.",
+                default="https://ws.audioscrobbler.com/2.0/",
+            ),
+            FieldDef(
+                "api_key",
+                "API key",
+                "password",
+                "lastfm_api_key",
+                "Create one at last.fm/api/account/create (no secret needed).",
+            ),
+        ),
+        optional=True,
+        required=("url", "api_key"),
     ),
 }

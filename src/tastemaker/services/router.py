@@ -26,7 +26,9 @@ PROBLEM: dict[int | str, dict[str, Any]] = {
     status: {"content": {"application/problem+json": {}}}
     for status in (401, 403, 422, 502, 503, 504)
 }
-ServiceName = Annotated[ServiceKey, Path(description="navidrome, lidarr or ollama")]
+ServiceName = Annotated[
+    ServiceKey, Path(description="navidrome, lidarr, ollama, listenbrainz or lastfm")
+]
 
 
 async def _all(request: Request, db: DbSession) -> ServicesOut:
@@ -78,7 +80,13 @@ async def check_service(
 ) -> ConnectionOut:
     state = request.app.state
     current = await service_config.load(db, state.settings, state.secret_box, name)
-    values = service_config.merge(current, body.values if body else {})
+    # One schema serves every service: another service's settings are ignored, not refused.
+    own = {field.key for field in SERVICES[name].fields}
+    others = {field.key for definition in SERVICES.values() for field in definition.fields} - own
+    given = {
+        key: value for key, value in (body.values if body else {}).items() if key not in others
+    }
+    values = service_config.merge(current, given)
     return ConnectionOut.from_report(
         await check_connection(name, values, state.http, state.settings)
     )

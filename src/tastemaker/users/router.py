@@ -10,9 +10,11 @@ from tastemaker.auth import service as auth_service
 from tastemaker.auth.deps import AdminUser, CurrentPrincipal, DbSession
 from tastemaker.auth.models import Role
 from tastemaker.errors import AppError, InvalidInput
+from tastemaker.input_types import RowId
 from tastemaker.library.deps import library_cache
 from tastemaker.preferences.models import UserPreferences
 from tastemaker.services.deps import Services
+from tastemaker.sources import service as sources_service
 from tastemaker.users import navidrome, service
 from tastemaker.web import pages, safe_next
 
@@ -41,6 +43,9 @@ async def _render_profile(
         "current_session_id": principal.session.id if principal.session else None,
         "age": auth_service.describe_age,
         "navidrome_linked": bool(user.navidrome_username and user.navidrome_password_encrypted),
+        "listening_sources": await sources_service.profile_views(
+            db, request.app.state.services, user
+        ),
         **(extra or {}),
     }
     return pages(request).render(
@@ -170,7 +175,7 @@ async def token_create(
 
 @router.post("/settings/profile/tokens/{token_id}/revoke")
 async def token_revoke(
-    request: Request, token_id: int, principal: CurrentPrincipal, db: DbSession
+    request: Request, token_id: RowId, principal: CurrentPrincipal, db: DbSession
 ) -> Response:
     await auth_service.revoke_api_token(db, principal.user, token_id)
     return pages(request).redirect(
@@ -180,7 +185,7 @@ async def token_revoke(
 
 @router.post("/settings/profile/sessions/{session_id}/end")
 async def session_end(
-    request: Request, session_id: int, principal: CurrentPrincipal, db: DbSession
+    request: Request, session_id: RowId, principal: CurrentPrincipal, db: DbSession
 ) -> Response:
     await auth_service.end_sessions(db, principal.user, only_id=session_id)
     return pages(request).redirect(
@@ -249,7 +254,7 @@ async def user_create(
 
 @router.post("/settings/users/{user_id}/role")
 async def user_role(
-    request: Request, user_id: int, admin: AdminUser, db: DbSession, role: Annotated[Role, Form()]
+    request: Request, user_id: RowId, admin: AdminUser, db: DbSession, role: Annotated[Role, Form()]
 ) -> Response:
     return await _admin_action(
         request, service.set_role(db, user_id, role), f"Role changed to {role.value}."
@@ -259,7 +264,7 @@ async def user_role(
 @router.post("/settings/users/{user_id}/active")
 async def user_active(
     request: Request,
-    user_id: int,
+    user_id: RowId,
     admin: AdminUser,
     db: DbSession,
     active: Annotated[bool, Form()],
@@ -271,7 +276,7 @@ async def user_active(
 @router.post("/settings/users/{user_id}/password")
 async def user_password(
     request: Request,
-    user_id: int,
+    user_id: RowId,
     admin: AdminUser,
     db: DbSession,
     password: Annotated[str, Form(max_length=256)] = "",

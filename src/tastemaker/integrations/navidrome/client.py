@@ -91,6 +91,11 @@ class NavidromeClient:
         )
 
     @property
+    def username(self) -> str | None:
+        """The account this client speaks as; ``None`` when each call must pass one."""
+        return self._credentials.username if self._credentials is not None else None
+
+    @property
     def auth_style(self) -> ResolvedAuth | None:
         """``token`` or ``password`` once known (``auto`` learns it on the first call)."""
         return self._transport.auth_style

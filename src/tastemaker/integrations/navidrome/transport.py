@@ -205,8 +205,12 @@ class SubsonicTransport:
         )
         try:
             content_type = response.headers.get("content-type", "")
-            # Errors come back as an envelope (HTTP 200) instead of bytes.
-            if content_type.startswith(_JSON_TYPES) or response.status_code not in PASSED_STATUSES:
+            # Errors come back as an envelope (HTTP 200) instead of bytes; media is never
+            # text (an HTML page is a proxy's or a broken server's, not a song).
+            if (
+                content_type.startswith((*_JSON_TYPES, "text/"))
+                or response.status_code not in PASSED_STATUSES
+            ):
                 envelope = await self._envelope(response)
                 failure = self._failure(envelope)
                 if failure:

@@ -14,7 +14,6 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,9 +22,10 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from tastemaker.simulators import catalogue
+from tastemaker.simulators.faults import Faults, Voice, add_fault_routes, misbehave
 
 from . import catalog_search, profiles
-from .config import Faults, LidarrSimConfig, OnImport
+from .config import LidarrSimConfig, OnImport
 from .resources import (
     JSON,
     album_resource,
@@ -77,19 +77,17 @@ def _key_ok(request: Request, api_key: str) -> bool:
     return offered == api_key
 
 
-async def _faulty(faults: Faults, call_next: Callable[[], Awaitable[Response]]) -> Response:
-    if faults.delay_seconds:
-        await asyncio.sleep(faults.delay_seconds)
-    if faults.status_code is not None:
-        message = "Simulated failure: the database is locked"
-        return _json({"message": message, "description": message}, faults.status_code)
-    if faults.garbage == "html":
-        return Response("<html><body>502 Bad Gateway</body></html>", media_type="text/html")
-    if faults.garbage == "truncated":
-        return Response('[{"id": 1, "artistNa', media_type="application/json")
-    if faults.garbage == "wrong_shape":
-        return _json({"unexpected": "shape", "records": "none"})
-    return await call_next()
+def _failure(status: int) -> Response:
+    message = "Simulated failure: the database is locked"
+    return _json({"message": message, "description": message}, status)
+
+
+# How Lidarr's failures look (see simulators/faults.py).
+LIDARR_VOICE = Voice(
+    error=_failure,
+    wrong_shape=lambda: _json({"unexpected": "shape", "records": "none"}),
+    truncated=b'[{"id": 1, "artistNa',
+)
 
 
 def create_app(
@@ -144,7 +142,9 @@ def create_app(
             return await call_next(request)
         if not _key_ok(request, cfg.api_key):
             return Response(status_code=401)
-        response = await _faulty(cfg.faults, lambda: call_next(request))
+        response = await misbehave(
+            cfg.faults, LIDARR_VOICE, request.method, lambda: call_next(request)
+        )
         response.headers["X-Application-Version"] = cfg.version
         return response
 
@@ -378,15 +378,8 @@ def create_app(
 
     # -- simulator control (not part of Lidarr) ------------------------------------
 
-    @app.put("/_sim/faults")
-    async def set_faults(request: Request) -> JSONResponse:
-        body = await request.json()
-        cfg.faults = Faults(**{k: v for k, v in body.items() if k in asdict(Faults())})
-        return _json(asdict(cfg.faults))
+    def set_faults(faults: Faults) -> None:
+        cfg.faults = faults
 
-    @app.delete("/_sim/faults")
-    async def clear_faults() -> JSONResponse:
-        cfg.faults = Faults()
-        return _json(asdict(cfg.faults))
-
+    add_fault_routes(app, lambda: cfg.faults, set_faults)
     return app

@@ -1,34 +1,15 @@
-"""How a simulated Lidarr behaves: its key, its speed, what fails, and injected faults."""
+"""How a simulated Lidarr behaves: its key, its speed, what fails, and injected faults
+(``Faults``, shared with the Subsonic simulator: see ``simulators/faults.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal
 
 from tastemaker.simulators import catalogue
+from tastemaker.simulators.faults import Faults
 
 OnImport = Callable[[catalogue.Album], Awaitable[None]]
-GarbageKind = Literal["html", "truncated", "wrong_shape"]
-
-
-@dataclass
-class Faults:
-    """Misbehaviour for fault tests, applied to every ``/api`` call while set.
-
-    ``delay_seconds`` holds each answer back; ``status_code`` answers that status with
-    a Lidarr-style ``{message}`` body; ``garbage`` answers 200 with an HTML page, cut-off
-    JSON or JSON of the wrong shape. Change them on the config object (same process)
-    or with ``PUT /_sim/faults`` (over HTTP); ``DELETE /_sim/faults`` clears them.
-    """
-
-    delay_seconds: float = 0.0
-    status_code: int | None = None
-    garbage: GarbageKind | None = None
-
-    @property
-    def active(self) -> bool:
-        return bool(self.delay_seconds) or self.status_code is not None or self.garbage is not None
 
 
 @dataclass

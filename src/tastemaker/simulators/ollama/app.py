@@ -25,7 +25,13 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
@@ -269,6 +275,8 @@ async def _chat(request: Request, body: dict[str, Any], state: SimState) -> Resp
         return JSONResponse(done)
     if config.mode == "error_500":
         return _error(500, _RUNNER_CRASHED)
+    if config.mode == "garbage":
+        return HTMLResponse("<html><body><h1>502 Bad Gateway</h1></body></html>")
     if config.mode == "hang":
         await _hang(request, config.hang_seconds)
         return _error(500, "timed out waiting for llama runner to start - progress 0.00")

@@ -26,6 +26,7 @@ SimMode = Literal[
     "error_midstream",  # an {"error": …} line after output started, then the stream ends
     "hang",  # chat never answers (until the client gives up)
     "cut",  # the connection drops in the middle of the answer
+    "garbage",  # chat answers 200 with an HTML page, as a misconfigured proxy in front does
 ]
 MODES: tuple[SimMode, ...] = get_args(SimMode)
 

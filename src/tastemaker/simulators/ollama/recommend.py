@@ -6,6 +6,12 @@ suggests an artist the prompt names (those are the user's taste, or exclusions) 
 by default, one the demo user owns. The misbehaving modes then spoil a share of the
 items the way real models do: invented artists, owned ones, duplicates, gaps.
 Everything comes from a ``random.Random`` seeded with the seed and the prompt.
+
+When the prompt offers a shortlist of candidates (a "Candidates …:" line, from the
+user's listening sources), it takes about two thirds of its picks from it, best
+first, and every third pick is its own idea beyond it, as a real model given a list
+tends to do;
+a name copied from the list is never an invented one, so "hallucinate" spares it.
 """
 
 from __future__ import annotations
@@ -47,23 +53,47 @@ class Pick:
     missing: frozenset[str] = field(default_factory=frozenset)  # roles to leave out
 
 
+_SHORTLIST = re.compile(r"^Candidates\b[^:\n]*:(.*)$", re.MULTILINE)
+SHORTLIST_SHARE = 2 / 3
+
+
 @dataclass(frozen=True)
 class PromptFacts:
     text: str
     mentioned: tuple[Artist, ...]  # catalogue artists the prompt names, catalogue order
     count: int
+    shortlist: tuple[Artist, ...] = ()  # offered candidates, in the prompt's order
+
+
+def _named(text: str) -> list[tuple[int, Artist]]:
+    lowered = text.lower()
+    found = []
+    for artist in catalogue():
+        match = re.search(rf"(?<!\w){re.escape(artist.name.lower())}(?!\w)", lowered)
+        if match:
+            found.append((match.start(), artist))
+    return found
 
 
 def read_prompt(text: str, default_count: int) -> PromptFacts:
-    lowered = text.lower()
-    mentioned = tuple(
-        artist
-        for artist in catalogue()
-        if re.search(rf"(?<!\w){re.escape(artist.name.lower())}(?!\w)", lowered)
-    )
+    listed = _SHORTLIST.search(text)
+    shortlist: tuple[Artist, ...] = ()
+    if listed:
+        # Only the names themselves, not the "(like …)" notes after them.
+        names = re.sub(r"\([^)]*\)", "", listed.group(1))
+        shortlist = tuple(artist for _, artist in sorted(_named(names), key=lambda p: p[0]))
+        text_without = text[: listed.start()] + text[listed.end() :]
+    else:
+        text_without = text
+    mentioned = tuple(artist for _, artist in _named(text_without))
     match = _COUNT.search(text)
     count = int(match.group(1)) if match else default_count
-    return PromptFacts(text=text, mentioned=mentioned, count=max(1, min(count, MAX_COUNT)))
+    return PromptFacts(
+        text=text,
+        mentioned=mentioned,
+        count=max(1, min(count, MAX_COUNT)),
+        shortlist=tuple(a for a in shortlist if a not in mentioned),
+    )
 
 
 def _names(names: tuple[str, ...] | list[str]) -> str:
@@ -119,13 +149,32 @@ def _candidates(facts: PromptFacts, rng: random.Random, allow_owned: bool) -> li
     def allowed(name: str) -> bool:
         return name not in named and (allow_owned or name not in owned)
 
-    close = sorted({name for artist in facts.mentioned for name in artist.similar if allowed(name)})
+    listed = [a.name for a in facts.shortlist if allowed(a.name)]
+    listed = listed[: max(1, round(facts.count * SHORTLIST_SHARE))] if listed else []
+    close = sorted(
+        {
+            name
+            for artist in facts.mentioned
+            for name in artist.similar
+            if allowed(name) and name not in listed
+        }
+    )
     rng.shuffle(close)
     rest = [
-        artist.name for artist in catalogue() if allowed(artist.name) and artist.name not in close
+        artist.name
+        for artist in catalogue()
+        if allowed(artist.name) and artist.name not in close and artist.name not in listed
     ]
     rng.shuffle(rest)
-    return [by_name[name] for name in close + rest]
+    own = close + rest
+    # Its own ideas come mixed in with the list's names (every third pick), not after them.
+    mixed: list[str] = []
+    while listed or own:
+        if own and (len(mixed) % 3 == 2 or not listed):
+            mixed.append(own.pop(0))
+        else:
+            mixed.append(listed.pop(0))
+    return [by_name[name] for name in mixed]
 
 
 def _invented(
@@ -150,11 +199,14 @@ def _invented(
     )
 
 
-def _bad_positions(count: int, rng: random.Random, fraction: float) -> list[int]:
-    positions = [index for index in range(count) if rng.random() < fraction]
-    if not positions:
+def _bad_positions(
+    count: int, rng: random.Random, fraction: float, spared: frozenset[int] = frozenset()
+) -> list[int]:
+    open_ = [index for index in range(count) if index not in spared]
+    positions = [index for index in open_ if rng.random() < fraction]
+    if not positions and open_:
         # Every misbehaving mode must show at least once, or a test of it proves nothing.
-        positions = [min(1, count - 1)]
+        positions = [open_[min(1, len(open_) - 1)]]
     return positions
 
 
@@ -164,7 +216,13 @@ def _spoil(
     if mode not in ("hallucinate", "owned", "duplicates", "missing_fields"):
         return picks
     spoiled = list(picks)
-    bad = _bad_positions(len(picks), rng, fraction)
+    listed = {artist.name for artist in facts.shortlist}
+    spared = (
+        frozenset(i for i, pick in enumerate(picks) if pick.artist in listed)
+        if mode == "hallucinate"
+        else frozenset()
+    )
+    bad = _bad_positions(len(picks), rng, fraction, spared)
     owned = list(owned_artists())
     rng.shuffle(owned)
     taken = {artist.name for artist in catalogue()}

@@ -3,7 +3,8 @@
 ``GET`` with query parameters and ``POST`` with a form (Navidrome's ``formPost``
 extension) both work, with or without the ``.view`` suffix. Failures are
 envelopes with HTTP 200; an unknown method is a plain-text 404, as Navidrome's
-router answers.
+router answers. ``/_sim/faults`` makes every ``/rest`` call misbehave, for fault tests
+(see ``simulators/faults.py``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 # Importing the handler modules registers their methods.
+from tastemaker.simulators.faults import Faults, Voice, add_fault_routes, misbehave
 from tastemaker.simulators.subsonic import browse, lists, media, system, usermarks
 from tastemaker.simulators.subsonic.auth import authenticate
 from tastemaker.simulators.subsonic.context import HANDLERS, NO_AUTH, Ctx, Simulator, SubsonicConfig
@@ -25,6 +27,13 @@ from tastemaker.simulators.subsonic.responses import SubsonicError, envelope, re
 from tastemaker.simulators.subsonic.state import State, seed_demo
 
 logger = logging.getLogger(__name__)
+# How Navidrome's failures look: its Go router's plain-text errors, and JSON that is
+# not a Subsonic envelope (see simulators/faults.py).
+NAVIDROME_VOICE = Voice(
+    error=lambda status: PlainTextResponse(f"{status} simulated failure", status_code=status),
+    wrong_shape=lambda: JSONResponse({"unexpected": "shape"}),
+    truncated=b'{"subsonic-response": {"status": "ok", "version": "1.16.1", "artis',
+)
 _HANDLER_MODULES = (browse, lists, media, system, usermarks)
 
 
@@ -40,6 +49,11 @@ def create_app(library: Library, config: SubsonicConfig | None = None) -> FastAP
 
     @app.api_route("/rest/{name}", methods=["GET", "POST"], include_in_schema=False)
     async def dispatch(name: str, request: Request) -> Response:
+        return await misbehave(
+            sim.faults, NAVIDROME_VOICE, request.method, lambda: answer(name, request)
+        )
+
+    async def answer(name: str, request: Request) -> Response:
         params = MultiDict(request.query_params.multi_items())
         if request.method == "POST":
             form = await request.form()
@@ -61,6 +75,10 @@ def create_app(library: Library, config: SubsonicConfig | None = None) -> FastAP
         headers = (payload or {}).pop("__headers__", None)
         return render(envelope(config.server_version, payload), ctx.fmt, headers)
 
+    def set_faults(faults: Faults) -> None:
+        sim.faults = faults
+
+    add_fault_routes(app, lambda: sim.faults, set_faults)
     return app
 
 

@@ -16,6 +16,7 @@ from starlette.datastructures import MultiDict
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tastemaker.simulators.faults import Faults
 from tastemaker.simulators.subsonic.library import Library
 from tastemaker.simulators.subsonic.responses import SubsonicError, missing
 from tastemaker.simulators.subsonic.state import Account, State, UserState
@@ -47,6 +48,7 @@ class Simulator:
     config: SubsonicConfig
     scan_task: Any = None
     scan_started: Any = None
+    faults: Faults = field(default_factory=Faults)  # see simulators/faults.py
 
     @property
     def root(self) -> Path | None:

@@ -3,7 +3,9 @@
 Navidrome (``media_annotation.go``) skips unknown ids with a warning rather than
 failing, accepts any kind of id in any of ``id``/``albumId``/``artistId``, and
 answers ``scrobble`` with ``ok`` whatever happens except a ``time`` count that
-does not match the ``id`` count. Playlists may be changed only by their owner.
+does not match the ``id`` count. Playlists (``playlists.go``, ``playlist_repository.go``)
+are seen by their owner, by everyone when public, and by admins; only the owner
+changes or deletes one (50 for anyone else who sees it).
 """
 
 from __future__ import annotations
@@ -84,12 +86,17 @@ async def scrobble(ctx: Ctx) -> dict[str, Any]:
     return {}
 
 
+def _sees(ctx: Ctx, playlist: PlaylistEntry) -> bool:
+    """Navidrome's ``userFilter``: an admin sees every playlist, others theirs and public ones."""
+    admin = ctx.account is not None and ctx.account.admin
+    return admin or playlist.owner == ctx.username or playlist.public
+
+
 def _visible(ctx: Ctx, playlist_id: str) -> PlaylistEntry:
     playlist = ctx.sim.state.playlists.get(playlist_id)
-    if playlist is None:
+    if playlist is None or not _sees(ctx, playlist):
+        # Another user's private playlist does not exist for the caller (70, not 50).
         raise not_found("Playlist")
-    if playlist.owner != ctx.username and not playlist.public:
-        raise SubsonicError(50, "User not authorized")
     return playlist
 
 
@@ -102,11 +109,7 @@ def _owned(ctx: Ctx, playlist_id: str) -> PlaylistEntry:
 
 @method("getPlaylists")
 async def get_playlists(ctx: Ctx) -> dict[str, Any]:
-    visible = [
-        playlist
-        for playlist in ctx.sim.state.playlists.values()
-        if playlist.owner == ctx.username or playlist.public
-    ]
+    visible = [playlist for playlist in ctx.sim.state.playlists.values() if _sees(ctx, playlist)]
     visible.sort(key=lambda p: p.name.casefold())
     items = [playlist_json(ctx.library, p, ctx.user, with_songs=False) for p in visible]
     return {"playlists": {"playlist": items} if items else {}}

@@ -1,0 +1,47 @@
+"""Types for what clients send, where pydantic or the database would read it loosely.
+
+- JSON numbers: pydantic takes ``true`` for 1 and ``"5"`` for 5; a body field the
+  OpenAPI document calls a number refuses booleans and text, as the document says.
+- JSON date-times: ISO 8601 text only (pydantic would take a number for Unix time).
+- Row ids: every table's id is an ``integer`` column (32 bits on PostgreSQL), so a
+  larger number names no row, and handed to the database it would overflow the query
+  instead of finding nothing. Declaring the range makes such an id a 422 before any
+  query runs, and tells the document what an id can be.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+
+def _a_json_number(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise ValueError("a number")
+    return value
+
+
+def _text(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("an ISO 8601 date-time, as text")
+    return value
+
+
+JsonNumber = BeforeValidator(_a_json_number)
+"""Refuses booleans and text where a number is due (4.0 still counts as the integer 4).
+
+Put it after any ``Field`` constraints (``Annotated[int, Field(ge=0), JsonNumber]``):
+before them, pydantic writes the constraints into the JSON schema as ``ge``/``le``,
+which no client understands, instead of ``minimum``/``maximum``.
+"""
+IsoDateTime = Annotated[datetime, BeforeValidator(_text)]
+
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+"""An id in a path or query string (given as text, read as a number)."""
+BodyRowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID), JsonNumber]
+"""An id in a JSON body: a JSON integer."""
+Offset = Annotated[int, Field(ge=0, le=MAX_ROW_ID, description="How many items to skip")]
+"""A list's offset: past the last possible row there is nothing (and SQL's OFFSET overflows)."""

@@ -1,0 +1,1 @@
+"""The user's discoveries playlist in Navidrome: what their completed requests brought in."""
