@@ -21,6 +21,7 @@ from tastemaker.auth.models import Role
 from tastemaker.services.models import ServiceSetting
 from tastemaker.simulators import catalogue
 from tastemaker.simulators.lidarr.state import SimState
+from tastemaker.simulators.subsonic.library import Library
 from tests.conftest import api_login, make_user
 from tests.integrations.lidarr.contract import ContractChecker
 from tests.servers.stack import *  # noqa: F403
@@ -122,21 +123,27 @@ async def downloads_stack(
     worker.start()
 
 
-def _untouched(sim: SimState) -> Iterator[catalogue.Artist]:
+def _untouched(sim: SimState, library: Library) -> Iterator[catalogue.Artist]:
     owned = {a.mbid for a in catalogue.owned_artists()}
+    # Also what the library lists already: another test may have had Lidarr fetch an
+    # artist and then delete it from Lidarr (a cancel), leaving its albums behind.
+    listed = {entry.name for entry in library.artists.values()}
     for artist in catalogue.catalogue():
         if artist.mbid in owned or artist.mbid in _used or sim.artist_by_mbid(artist.mbid):
+            continue
+        if artist.name in listed:
             continue
         if any(a.album_type == "Album" for a in artist.albums):
             yield artist
 
 
 @pytest.fixture
-def fresh_artist(sim: SimState) -> Callable[[], catalogue.Artist]:
+def fresh_artist(sim: SimState, sim_stack: SimStack) -> Callable[[], catalogue.Artist]:
     """Hands out catalogue artists that neither Lidarr nor the library has seen."""
+    library: Library = sim_stack.navidrome_app.state.subsonic.library
 
     def take() -> catalogue.Artist:
-        artist = next(_untouched(sim), None)
+        artist = next(_untouched(sim, library), None)
         if artist is None:
             pytest.fail("the simulator's catalogue has no untouched artist left")
         _used.add(artist.mbid)

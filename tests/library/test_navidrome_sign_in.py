@@ -20,15 +20,12 @@ GUEST, GUEST_PASSWORD = "guest", "guest-listener"  # an account of the stack's s
 
 @pytest.fixture(scope="session")
 async def sign_in_app(stack_settings: Settings) -> AsyncIterator[FastAPI]:
+    # Its background work would compete with ``stack_app``'s on the same database and
+    # Lidarr for the rest of the session: one app per database does it, as in use.
     application = create_tastemaker_app(
-        stack_settings.model_copy(update={"navidrome_sign_in": True})
+        stack_settings.model_copy(update={"navidrome_sign_in": True, "background_work": "never"})
     )
     async with LifespanManager(application):
-        # Its downloads worker (and scheduler) would compete with ``stack_app``'s on the same database and
-        # Lidarr for the rest of the session (with its own cached settings and timings):
-        # one app per database does the background work, as leadership ensures in use.
-        await application.state.downloads.aclose()
-        await application.state.recommendation_scheduler.aclose()
         yield application
 
 

@@ -79,7 +79,9 @@ def sources_settings(stack_settings: Settings, listening_sims: ListeningSims) ->
 
 @pytest.fixture(scope="session")
 async def sources_app(sources_settings: Settings) -> AsyncIterator[FastAPI]:
-    application = create_app(sources_settings)
+    # It lives beside ``stack_app`` on the same database until the session ends: its own
+    # request workers would race that app's for the downloads tests' requests.
+    application = create_app(sources_settings.model_copy(update={"background_work": "never"}))
     async with LifespanManager(application):
         yield application
 
