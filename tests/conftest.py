@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +21,6 @@ from fastapi import FastAPI
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
-from tastemaker import migrate
 from tastemaker.app import create_app
 from tastemaker.auth import service as auth_service
 from tastemaker.auth.models import Role, User
@@ -57,20 +55,10 @@ def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A freshly migrated, empty database of each kind."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("sqlite") / "tastemaker.db"
-        url = f"sqlite+aiosqlite:///{path}"
-        migrate.upgrade(url)
+    from tests.servers.databases import fresh_database  # it imports this module
+
+    with fresh_database(request.param, tmp_path_factory.mktemp(request.param)) as url:
         yield url
-        return
-    name = f"tastemaker_test_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
-    url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(url)
-        yield url
-    finally:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
