@@ -62,13 +62,17 @@ dev: install ## Auto-reloading demo plus Tailwind watch
 	trap 'kill %1' EXIT; \
 	$(BIN)/tastemaker demo --port $(PORT) --reload
 
+# Test files are spread over this many processes (each with its own databases and
+# servers); much of the suite waits on loopback servers, so two fill two cores.
+TEST_WORKERS ?= 2
+
 .PHONY: test
 test: install system-deps ## Run the whole test suite (SQLite and PostgreSQL, browser)
-	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 .PHONY: test-slow
-test-slow: install system-deps ## Run the slow tests too
-	$(BIN)/pytest $(PYTEST_ARGS)
+test-slow: install system-deps ## Run the slow tests (hard kills, the long fuzzing run)
+	$(BIN)/pytest -m slow $(PYTEST_ARGS)
 
 .PHONY: bench
 bench: install ## Measure against the direct path and the goals; writes bench/results.json

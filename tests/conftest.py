@@ -69,10 +69,12 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         data_dir=tmp_path_factory.mktemp("data"),
         secret_key="test-secret-key-not-for-production",
         login_max_attempts=5,
-        # Tests run several apps side by side on one database on purpose (a restarted
-        # instance, a served one); each runs its own background work, as before
-        # elections. tests/deployment/ tests the election between real processes.
-        background_work="always",
+        # Several apps live side by side on this database (the bare one, supysonic's,
+        # a Navidrome that is down...): none runs background work, or their workers
+        # would race for each other's rows. The stack world (tests/servers/stack.py)
+        # has a database of its own where the workers run; tests that drive a worker
+        # here start it themselves. tests/deployment/ tests elections between processes.
+        background_work="never",
     )
 
 

@@ -204,3 +204,13 @@ document.addEventListener("keydown", (event) => {
       return;
   }
 });
+
+// On a phone the library's section tabs scroll sideways: bring the current one into view.
+function revealCurrentTab() {
+  for (const row of document.querySelectorAll("[data-scroll-to-current]")) {
+    const current = row.querySelector('[aria-current="page"]');
+    if (current) row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
+  }
+}
+revealCurrentTab();
+document.addEventListener("htmx:afterSettle", revealCurrentTab);

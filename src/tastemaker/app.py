@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tastemaker import __version__, docs, health
@@ -158,6 +159,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_openapi(app)
+    # Pages go out gzipped (an album page's HTML shrinks about eightfold); built assets
+    # have .br/.gz files of their own (assets.py). API JSON stays plain: its clients
+    # are mostly on the LAN, where compressing costs more time than it saves.
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1024,
+        compresslevel=6,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/json"),
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(BasePathMiddleware, base_path=settings.base_path)

@@ -16,30 +16,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
 
 from tastemaker.recommendations.runner import STALE_AFTER, RunManager
+from tastemaker.worker_loop import WorkerLoop
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 10.0
 GRACE_SECONDS = 10.0
 
 
-class Worker(Protocol):
-    def start(self) -> None: ...
-
-    async def aclose(self) -> None: ...
-
-
-@runtime_checkable
-class GracefulWorker(Protocol):
-    async def stop(self, grace: float) -> None: ...
-
-
 class BackgroundWork:
     def __init__(
         self,
-        workers: Sequence[Worker],
+        workers: Sequence[WorkerLoop],
         runs: RunManager,
         *,
         sweep_seconds: float = SWEEP_SECONDS,
@@ -61,10 +50,7 @@ class BackgroundWork:
         finally:
             for worker in reversed(self.workers):
                 try:
-                    if isinstance(worker, GracefulWorker):
-                        await worker.stop(self.grace_seconds)
-                    else:
-                        await worker.aclose()
+                    await worker.stop(self.grace_seconds)
                 except Exception:  # every worker gets stopped, whatever one did; logged
                     log.exception("stopping %s failed", type(worker).__name__)
 

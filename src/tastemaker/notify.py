@@ -140,7 +140,10 @@ class PostgresNotifier(Notifier):
         while True:
             if self._unsent is None:
                 try:
-                    self._unsent = await asyncio.wait_for(self._outbox.get(), CHECK_SECONDS)
+                    # Not wait_for: on Python 3.11 it swallows a cancel that lands as a
+                    # message arrives, and aclose() would hang until the next check.
+                    async with asyncio.timeout(CHECK_SECONDS):
+                        self._unsent = await self._outbox.get()
                 except TimeoutError:
                     await driver.execute("SELECT 1")  # notice a dead connection
                     continue

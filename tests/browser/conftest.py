@@ -63,13 +63,13 @@ def live_url(settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-def live_stack_url(stack_settings: Settings) -> Iterator[str]:
+def live_stack_url(served_stack_settings: Settings) -> Iterator[str]:
     """The app wired to the three simulators, over real HTTP, with an admin ``alice``."""
-    _empty_tables(stack_settings.resolved_database_url)
-    _create_admin(stack_settings.resolved_database_url)
-    with BackgroundServer(create_app(stack_settings)) as server:
+    _empty_tables(served_stack_settings.resolved_database_url)
+    _create_admin(served_stack_settings.resolved_database_url)
+    with BackgroundServer(create_app(served_stack_settings)) as server:
         yield server.url
-    _empty_tables(stack_settings.resolved_database_url)
+    _empty_tables(served_stack_settings.resolved_database_url)
 
 
 def _create_admin(database_url: str) -> None:

@@ -42,15 +42,15 @@ def _choose_lidarr_defaults(database_url: str) -> None:
 
 
 @pytest.fixture
-def downloads_url(stack_settings: Settings, sim_stack: SimStack) -> Iterator[str]:
-    url = stack_settings.resolved_database_url
+def downloads_url(served_stack_settings: Settings, sim_stack: SimStack) -> Iterator[str]:
+    url = served_stack_settings.resolved_database_url
     _empty_tables(url)
     _create_admin(url)
     _choose_lidarr_defaults(url)
     sim = sim_stack.lidarr_app.state.sim
     before = sim.config.seconds_per_album
     sim.config.seconds_per_album = 10.0  # slow enough to watch the bar move
-    app = create_app(stack_settings)
+    app = create_app(served_stack_settings)
     with BackgroundServer(app) as server:
         app.state.downloads.tick_seconds = 0.2
         app.state.downloads.poll_seconds = 0.5

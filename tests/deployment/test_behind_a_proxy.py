@@ -30,14 +30,16 @@ SUB_PATH = "/tastemaker"
 
 
 @pytest.fixture
-def proxied_url(stack_settings: Settings) -> Iterator[str]:
+def proxied_url(served_stack_settings: Settings) -> Iterator[str]:
     """The stack app under /tastemaker, reached only through the proxy."""
-    database_url = stack_settings.resolved_database_url
+    database_url = served_stack_settings.resolved_database_url
     _empty_tables(database_url)
     _create_admin(database_url)
     _choose_lidarr_defaults(database_url)
     app = create_app(
-        stack_settings.model_copy(update={"base_path": SUB_PATH, "trusted_proxies": "127.0.0.1"})
+        served_stack_settings.model_copy(
+            update={"base_path": SUB_PATH, "trusted_proxies": "127.0.0.1"}
+        )
     )
     with BackgroundServer(app) as server:
         proxy = ReverseProxy(server.url, only_under=SUB_PATH)

@@ -7,7 +7,6 @@ import asyncio
 import os
 import subprocess
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,7 +17,6 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tastemaker import migrate
@@ -28,8 +26,9 @@ from tastemaker.downloads.models import DownloadRequest
 from tastemaker.health import _head_revision
 from tastemaker.settings import Settings
 from tastemaker.simulators import catalogue
-from tests.conftest import PASSWORD, TEST_DATABASE_URL, _pg_admin
+from tests.conftest import PASSWORD
 from tests.downloads.conftest import PersonFactory, an_album
+from tests.servers.databases import fresh_database
 from tests.servers.stack import SimStack
 from tests.servers.tastemaker import TASTEMAKER
 
@@ -105,10 +104,10 @@ async def test_forwarded_headers_from_anyone_else_are_ignored(
 
 
 async def test_liveness_and_readiness_when_all_is_well(
-    app: FastAPI, client: httpx.AsyncClient
+    stack_client: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
-    live = await client.get("/api/health/live")
-    ready = await client.get("/api/health/ready")
+    live = await stack_client.get("/api/health/live")
+    ready = await stack_client.get("/api/health/ready")
 
     assert live.status_code == 200
     assert live.json() == {"status": "ok"}
@@ -116,7 +115,10 @@ async def test_liveness_and_readiness_when_all_is_well(
     body = ready.json()
     assert body["status"] == "ready"
     assert body["schema_revision"] == body["expected_revision"]
-    assert body["background_work"] == "leading"  # the tests' apps skip the election
+    assert body["background_work"] == "leading"  # the stack app skips the election
+    # An app told to run no background work (BACKGROUND_WORK=never) is ready all the same.
+    quiet = (await client.get("/api/health/ready")).json()
+    assert (quiet["status"], quiet["background_work"]) == ("ready", "off")
 
 
 async def test_not_ready_while_the_schema_is_behind(settings: Settings, tmp_path: Path) -> None:
@@ -188,11 +190,8 @@ async def _lease(app: FastAPI, request_id: int, *, present: bool, within: float 
 def test_several_instances_can_upgrade_one_database_at_the_same_moment(tmp_path: Path) -> None:
     """Every instance runs `tastemaker db upgrade` on start; on PostgreSQL they may
     start together: one migrates, the others wait for it and find the schema at head."""
-    name = f"tastemaker_upgrade_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
-    url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": url}
-    try:
+    with fresh_database("postgresql", tmp_path, migrated=False) as url:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": url}
         upgrades = [
             subprocess.Popen(
                 [str(TASTEMAKER), "db", "upgrade"],
@@ -207,8 +206,6 @@ def test_several_instances_can_upgrade_one_database_at_the_same_moment(tmp_path:
 
         assert [upgrade.returncode for upgrade in upgrades] == [0, 0, 0], outputs
         assert _in_thread_run(_revision(url)) == _head_revision()
-    finally:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def _revision(url: str) -> str | None:

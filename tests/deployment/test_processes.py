@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,9 +23,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlalchemy.engine import make_url
 
-from tastemaker import migrate
 from tastemaker.auth import service as auth_service
 from tastemaker.auth.models import Role
 from tastemaker.db import Database
@@ -35,7 +32,8 @@ from tastemaker.simulators import catalogue
 from tastemaker.simulators.lidarr.state import SimState
 from tastemaker.simulators.runner import BackgroundServer
 from tests.browser.conftest import browser, sign_in
-from tests.conftest import PASSWORD, TEST_DATABASE_URL, _pg_admin
+from tests.conftest import PASSWORD
+from tests.servers.databases import fresh_database
 from tests.servers.proxy import ReverseProxy
 from tests.servers.stack import LIDARR_KEY, NAVIDROME_PASSWORD, NAVIDROME_USER, SimStack
 from tests.servers.tastemaker import ServedProcess
@@ -51,13 +49,10 @@ def _in_thread(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 @pytest.fixture
-def shared_database() -> Iterator[str]:
+def shared_database(tmp_path: Path) -> Iterator[str]:
     """An empty PostgreSQL database of its own, migrated, with bob and Lidarr's defaults."""
-    name = f"tastemaker_procs_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
-    url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
 
-    async def seed() -> None:
+    async def seed(url: str) -> None:
         database = Database(url)
         try:
             async with database.sessionmaker() as session:
@@ -72,12 +67,9 @@ def shared_database() -> Iterator[str]:
         finally:
             await database.dispose()
 
-    try:
-        migrate.upgrade(url)
-        _in_thread(seed)
+    with fresh_database("postgresql", tmp_path) as url:
+        _in_thread(lambda: seed(url))
         yield url
-    finally:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _untouched_album(sim: SimState) -> catalogue.Album:

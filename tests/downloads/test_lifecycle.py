@@ -6,17 +6,12 @@ import asyncio
 import time
 from collections.abc import Callable
 
-import pytest
 from fastapi import FastAPI
 
 from tastemaker.integrations.navidrome.client import NavidromeClient
 from tastemaker.simulators import catalogue
 from tastemaker.simulators.lidarr.state import SimState
 from tests.downloads.conftest import LidarrCalls, PersonFactory, an_album
-
-# Known cross-test interference on PostgreSQL (another session app's request worker can take
-# a request first; see the session-2 note of issue 9/11): rerun up to twice while it is found.
-pytestmark = pytest.mark.flaky(reruns=2)
 
 Fresh = Callable[[], catalogue.Artist]
 

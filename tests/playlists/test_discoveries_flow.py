@@ -12,17 +12,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 
 from tastemaker.auth.models import User
 from tastemaker.auth.service import get_user_by_name
 from tastemaker.simulators import catalogue
 from tests.downloads.conftest import Person, PersonFactory, an_album
-
-# Known cross-test interference on PostgreSQL (another session app's request worker can take
-# a request first; see the session-2 note of issue 9/11): rerun up to twice while it is found.
-pytestmark = pytest.mark.flaky(reruns=2)
 
 Fresh = Callable[[], catalogue.Artist]
 # Not the default name: the simulator outlives the test, and earlier download tests'

@@ -40,10 +40,10 @@ async def test_the_scheduler_starts_runs_that_are_due_and_only_those(
     await stack_client.put("/api/settings/preferences", json={"refresh_schedule": "daily"})
     scheduler = RunScheduler(stack_app.state.recommendations)
 
-    started = await scheduler.tick()
+    started = await scheduler.run_once()
     await stack_app.state.recommendations.wait(listener.id)
-    not_yet = await scheduler.tick()
-    next_day = await scheduler.tick(now=utcnow() + timedelta(days=1, minutes=1))
+    not_yet = await scheduler.run_once()
+    next_day = await scheduler.run_once(now=utcnow() + timedelta(days=1, minutes=1))
     await stack_app.state.recommendations.wait(listener.id)
 
     assert len(started) == 1

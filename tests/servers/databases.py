@@ -1,7 +1,8 @@
 """A database of its own, for tests that run an app beside the shared ones.
 
 ``fresh_database(kind, folder)`` yields the URL of a freshly migrated SQLite file or
-PostgreSQL database (created on ``TEST_DATABASE_URL``'s server, dropped afterwards).
+PostgreSQL database (created on ``TEST_DATABASE_URL``'s server, dropped afterwards);
+``migrated=False`` leaves it empty, for tests of the migrations themselves.
 The shared apps' background workers never see its rows, and it never sees theirs.
 """
 
@@ -22,17 +23,19 @@ DatabaseKind = Literal["sqlite", "postgresql"]
 
 
 @contextmanager
-def fresh_database(kind: DatabaseKind, folder: Path) -> Iterator[str]:
+def fresh_database(kind: DatabaseKind, folder: Path, *, migrated: bool = True) -> Iterator[str]:
     if kind == "sqlite":
         url = f"sqlite+aiosqlite:///{folder / 'tastemaker.db'}"
-        migrate.upgrade(url)
+        if migrated:
+            migrate.upgrade(url)
         yield url
         return
     name = f"tastemaker_own_{uuid.uuid4().hex[:12]}"
     _pg_admin(f'CREATE DATABASE "{name}"')
     url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
     try:
-        migrate.upgrade(url)
+        if migrated:
+            migrate.upgrade(url)
         yield url
     finally:
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

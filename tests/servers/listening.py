@@ -74,14 +74,13 @@ def listening_sims() -> Iterator[ListeningSims]:
 
 @pytest.fixture(scope="session")
 def sources_settings(stack_settings: Settings, listening_sims: ListeningSims) -> Settings:
-    return stack_settings.model_copy(update=listening_sims.env())
+    # Beside ``stack_app`` on its database: the workers there are that app's alone.
+    return stack_settings.model_copy(update={**listening_sims.env(), "background_work": "never"})
 
 
 @pytest.fixture(scope="session")
 async def sources_app(sources_settings: Settings) -> AsyncIterator[FastAPI]:
-    # It lives beside ``stack_app`` on the same database until the session ends: its own
-    # request workers would race that app's for the downloads tests' requests.
-    application = create_app(sources_settings.model_copy(update={"background_work": "never"}))
+    application = create_app(sources_settings)
     async with LifespanManager(application):
         yield application
 

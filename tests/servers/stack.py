@@ -3,7 +3,9 @@
 - ``sim_stack`` (session): a Subsonic simulator serving a freshly written sample
   library (3-second clips), the Lidarr simulator importing into that library
   (fast downloads), and the Ollama simulator, each on its own loopback port.
-- ``stack_settings``: app settings pointing at them (as environment values would).
+- ``stack_settings``: app settings pointing at them (as environment values would), on a
+  database of its own where background work runs (the shared one runs none);
+  ``served_stack_settings``: the same on yet another database, for a served app.
 - ``stack_app`` (session, async) / ``stack_client`` (per test; empties the tables
   after the test): the app on those settings, on SQLite and on PostgreSQL.
 
@@ -37,7 +39,7 @@ from tastemaker.simulators.runner import BackgroundServer
 from tastemaker.simulators.sample_library import write_album, write_sample_library
 from tastemaker.simulators.subsonic import create_app_for_directory
 
-__all__ = ["sim_stack", "stack_app", "stack_client", "stack_settings"]
+__all__ = ["served_stack_settings", "sim_stack", "stack_app", "stack_client", "stack_settings"]
 
 NAVIDROME_USER = "demo"
 NAVIDROME_PASSWORD = "tastemaker-demo"
@@ -135,9 +137,32 @@ def sim_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimStack]:
         yield stack
 
 
+def _own_database(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Iterator[Settings]:
+    """``settings`` on a freshly migrated database of the same kind, with background work."""
+    from tests.servers.databases import DatabaseKind, fresh_database
+
+    kind: DatabaseKind = "sqlite" if settings.is_sqlite else "postgresql"
+    with fresh_database(kind, tmp_path_factory.mktemp(f"{name}-{kind}")) as url:
+        yield settings.model_copy(update={"database_url": url, "background_work": "always"})
+
+
 @pytest.fixture(scope="session")
-def stack_settings(settings: Settings, sim_stack: SimStack) -> Settings:
-    return settings.model_copy(update=sim_stack.env())
+def stack_settings(
+    settings: Settings, sim_stack: SimStack, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """The stack app's settings, on a database of its own where its workers run alone."""
+    yield from _own_database(settings.model_copy(update=sim_stack.env()), tmp_path_factory, "stack")
+
+
+@pytest.fixture(scope="session")
+def served_stack_settings(
+    stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """For the stack app served over HTTP (browser tests) while ``stack_app`` lives on:
+    a database of its own again, so the served app's workers are the only ones there."""
+    yield from _own_database(stack_settings, tmp_path_factory, "served-stack")
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,6 @@ before it is sent, so two instances never send the same one at once.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -31,12 +29,13 @@ from tastemaker.errors import (
     ServiceRejected,
 )
 from tastemaker.services.hub import ServiceHub
+from tastemaker.worker_loop import WorkerLoop
 
 log = logging.getLogger(__name__)
 SEND_BATCH = 20
 
 
-class DownloadWorker:
+class DownloadWorker(WorkerLoop):
     """Started in the app's lifespan (``app.state.downloads``).
 
     ``tick_seconds``: how often it wakes on its own; ``poll_seconds``: how often it
@@ -45,6 +44,8 @@ class DownloadWorker:
     ``retry_max_seconds``. ``on_completed`` runs once for each request that becomes
     ``completed`` (the discoveries playlist queues its songs there).
     """
+
+    name = "downloads-worker"
 
     def __init__(
         self,
@@ -60,10 +61,10 @@ class DownloadWorker:
         on_library_changed: Callable[[], None] | None = None,
         on_completed: CompletionHook | None = None,
     ) -> None:
+        super().__init__(tick_seconds)
         self.db = db
         self.hub = hub
         self.secret_box = secret_box
-        self.tick_seconds = tick_seconds
         self.poll_seconds = poll_seconds
         self.retry_base_seconds = retry_base_seconds
         self.retry_max_seconds = retry_max_seconds
@@ -71,11 +72,8 @@ class DownloadWorker:
         self.on_library_changed = on_library_changed
         self.on_completed = on_completed
         self.tracker = Tracker(hub, on_library_changed, on_completed=on_completed)
-        self._wake = asyncio.Event()
         self._poll_now = False
         self._last_poll = 0.0
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self._claimed: set[int] = set()  # leased by this worker, not yet settled
         # Where a wake goes when this process does not run the worker (another does).
         self.wake_elsewhere: Callable[[bool], None] | None = None
@@ -83,37 +81,15 @@ class DownloadWorker:
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._task is None or self._task.done():
+        if not self.running:
             # A fresh start remembers nothing in memory.
             self.tracker = Tracker(
                 self.hub, self.on_library_changed, on_completed=self.on_completed
             )
-            self._stopping = False
-            self._task = asyncio.create_task(self._loop(), name="downloads-worker")
+        super().start()
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def stop(self, grace: float) -> None:
-        """Stop gracefully: the cycle in flight may finish within ``grace`` seconds;
-        then any request still leased is handed back, for the next worker at once."""
-        if self._task is not None and not self._task.done():
-            self._stopping = True
-            self._wake.set()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._task), grace)
-        await self.aclose()
-        await self._release_leases()
-
-    async def _release_leases(self) -> None:
+    async def release_leases(self) -> None:
+        """Requests claimed but not yet sent go back to the queue, due at once."""
         if not self._claimed:
             return
         claimed, self._claimed = set(self._claimed), set()
@@ -135,17 +111,7 @@ class DownloadWorker:
         if not self.running and self.wake_elsewhere is not None:
             self.wake_elsewhere(poll)  # the process that runs the worker
         self._poll_now = self._poll_now or poll
-        self._wake.set()
-
-    async def _loop(self) -> None:
-        while not self._stopping:
-            try:
-                await self.run_once()
-            except Exception:  # the worker must outlive any one failure; it is logged
-                log.exception("downloads worker cycle failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.tick_seconds)
-            self._wake.clear()
+        super().wake()
 
     # -- one cycle -----------------------------------------------------------------------
 

@@ -10,8 +10,6 @@ later, backing off up to ``retry_max_seconds``; the request stays ``completed``.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -31,6 +29,7 @@ from tastemaker.playlists import discoveries
 from tastemaker.playlists.models import AdditionState, DiscoveryAddition
 from tastemaker.preferences.models import DISCOVERIES_NAME, UserPreferences
 from tastemaker.services.hub import ServiceHub
+from tastemaker.worker_loop import WorkerLoop
 
 log = logging.getLogger(__name__)
 BATCH = 20
@@ -43,8 +42,10 @@ def _tracks(count: int) -> str:
     return f"{count} track{'' if count == 1 else 's'}"
 
 
-class DiscoveriesWorker:
+class DiscoveriesWorker(WorkerLoop):
     """Started in the app's lifespan (``app.state.discoveries``)."""
+
+    name = "discoveries-worker"
 
     def __init__(
         self,
@@ -56,70 +57,32 @@ class DiscoveriesWorker:
         retry_max_seconds: float = 1800.0,
         lease_seconds: float = 120.0,
     ) -> None:
+        super().__init__(tick_seconds)
         self.db = db
         self.hub = hub
-        self.tick_seconds = tick_seconds
         self.retry_base_seconds = retry_base_seconds
         self.retry_max_seconds = retry_max_seconds
         self.lease_seconds = lease_seconds
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self._claimed: int | None = None  # the addition leased right now
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._stopping = False
-            self._task = asyncio.create_task(self._loop(), name="discoveries-worker")
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def stop(self, grace: float) -> None:
-        """Let the addition in flight finish within ``grace`` seconds, then hand back its
-        lease, so the next process (after a leadership change) takes it at once."""
-        if self._task is not None and not self._task.done():
-            self._stopping = True
-            self._wake.set()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._task), grace)
-        await self.aclose()
-        if self._claimed is not None:
-            claimed, self._claimed = self._claimed, None
-            async with self.db.sessionmaker() as session:
-                await session.execute(
-                    update(DiscoveryAddition)
-                    .where(
-                        DiscoveryAddition.id == claimed,
-                        DiscoveryAddition.state == AdditionState.PENDING,
-                    )
-                    .values(next_attempt_at=None)
-                    .execution_options(synchronize_session=False)
+    async def release_leases(self) -> None:
+        """The addition in flight (if any) goes back, due at once."""
+        if self._claimed is None:
+            return
+        claimed, self._claimed = self._claimed, None
+        async with self.db.sessionmaker() as session:
+            await session.execute(
+                update(DiscoveryAddition)
+                .where(
+                    DiscoveryAddition.id == claimed,
+                    DiscoveryAddition.state == AdditionState.PENDING,
                 )
-                await session.commit()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def _loop(self) -> None:
-        while not self._stopping:
-            try:
-                await self.run_once()
-            except Exception:  # the worker must outlive any one failure; it is logged
-                log.exception("discoveries worker cycle failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.tick_seconds)
-            self._wake.clear()
+                .values(next_attempt_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
 
     # -- the hook ----------------------------------------------------------------------
 

@@ -39,7 +39,8 @@ class CardSignal:
     async def wait(self, seconds: float) -> None:
         """Until the next card stored here, at most ``seconds``."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stored.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._stored.wait()
 
 
 def card_signal(app: FastAPI) -> CardSignal:

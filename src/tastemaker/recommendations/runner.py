@@ -30,6 +30,7 @@ from tastemaker.preferences.models import UserPreferences
 from tastemaker.preferences.service import get_preferences
 from tastemaker.services.hub import ServiceHub
 from tastemaker.sources.service import listening_for_run
+from tastemaker.worker_loop import WorkerLoop
 
 from .models import RecommendationRun, RunStatus
 from .pipeline import Pipeline
@@ -241,15 +242,16 @@ def _detached(prefs: UserPreferences) -> UserPreferences:
     return copy
 
 
-class RunScheduler:
+class RunScheduler(WorkerLoop):
     """Starts scheduled runs (preferences: refresh daily or weekly)."""
 
-    def __init__(self, manager: RunManager, interval: float = SCHEDULE_INTERVAL_SECONDS) -> None:
-        self.manager = manager
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
+    name = "recommendation-scheduler"
 
-    async def tick(self, now: datetime | None = None) -> list[int]:
+    def __init__(self, manager: RunManager, interval: float = SCHEDULE_INTERVAL_SECONDS) -> None:
+        super().__init__(interval)
+        self.manager = manager
+
+    async def run_once(self, now: datetime | None = None) -> list[int]:
         """Start every due run now; returns the ids of the runs started."""
         if not await self.manager.hub.configured("ollama"):
             return []
@@ -282,20 +284,3 @@ class RunScheduler:
             if created:
                 started.append(run_id)
         return started
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:  # the scheduler must outlive any one failure; it is logged
-                log.exception("scheduled recommendation runs failed")
-            await asyncio.sleep(self.interval)
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="recommendation-scheduler")
-
-    async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
