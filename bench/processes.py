@@ -108,6 +108,7 @@ class AppProcess:
         self._tmp = tempfile.TemporaryDirectory(prefix="tastemaker-bench-")
         data = Path(self._tmp.name)
         self.port = free_port()
+        self.workers = workers or 1
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_PREFIXES)}
         env |= {
@@ -154,10 +155,13 @@ class AppProcess:
                     + self._log_path.read_text()[-3000:]
                 )
             try:
-                if httpx.get(self.url + "/login", timeout=2).status_code == 200:
-                    return
+                up = httpx.get(self.url + "/login", timeout=2).status_code == 200
             except httpx.TransportError:
-                pass
+                up = False
+            # Every worker listens on a socket of its own: connections opened before
+            # the last one listens would all go to the others.
+            if up and listening_sockets(self.port) >= self.workers:
+                return
             time.sleep(0.1)
         raise RuntimeError("tastemaker serve did not answer within 60 s")
 
@@ -204,6 +208,15 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 total_kb += int(line.split()[1])
     return total_kb / 1024
+
+
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on ``port`` (IPv4, from /proc/net/tcp)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    # local_address is HEX_IP:HEX_PORT; state 0A is LISTEN
+    return sum(
+        1 for row in rows if row.split()[1].endswith(f":{port:04X}") and row.split()[3] == "0A"
+    )
 
 
 def cpu_seconds(pid: int) -> float:

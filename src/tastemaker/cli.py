@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.supervisors import ChangeReload
 
 from tastemaker import migrate
 from tastemaker.auth import service as auth_service
@@ -16,6 +17,7 @@ from tastemaker.auth.models import Role
 from tastemaker.db import Database, import_models
 from tastemaker.errors import AppError
 from tastemaker.logs import configure_logging
+from tastemaker.processes import serve_processes
 from tastemaker.settings import Settings
 
 app = typer.Typer(help="Tastemaker: self-hosted music discovery.", no_args_is_help=True)
@@ -50,12 +52,12 @@ def serve(
     migrate.upgrade(settings.resolved_database_url)
     # Made once here when missing, so that every worker process reads the same key.
     settings.resolved_secret_key  # noqa: B018
-    uvicorn.run(
+    config = uvicorn.Config(
         "tastemaker.cli:served_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        workers=processes if not reload else None,
+        workers=processes,
         reload=reload,
         # Forwarded headers are the app's to judge (TRUSTED_PROXIES), not uvicorn's.
         proxy_headers=False,
@@ -67,6 +69,14 @@ def serve(
         # CPU per byte (``make bench``: stream_rss_growth_mb).
         loop="asyncio",
     )
+    if reload:
+        ChangeReload(
+            config, target=uvicorn.Server(config).run, sockets=[config.bind_socket()]
+        ).run()
+    elif processes > 1:
+        serve_processes(config)  # a listening socket per process: processes.py says why
+    else:
+        uvicorn.Server(config).run()
 
 
 def served_app() -> FastAPI:

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from tastemaker.services.hub import ServiceHub
 
 
-def get_services(request: Request) -> ServiceHub:
+async def get_services(request: Request) -> ServiceHub:
     hub: ServiceHub = request.app.state.services
     return hub
 
