@@ -40,12 +40,17 @@ $(DIST)/manifest.json: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 .PHONY: install
 install: $(VENV)/.synced $(DIST)/manifest.json ## Python deps, npm deps and built assets
 
+# Debian packages, each installed only when its program is missing.
+define apt-install
+	@if [ ! -x $(1) ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	fi
+endef
+
 .PHONY: system-deps
 system-deps: ## Debian packages the tests need (Chromium for Playwright), only when missing
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	fi
+	$(call apt-install,/usr/bin/chromium,chromium)
 
 .PHONY: demo
 demo: install ## Run the app with SQLite, the simulators and a sample library
@@ -76,6 +81,7 @@ test-slow: install system-deps ## Run the slow tests (hard kills, the long fuzzi
 
 .PHONY: bench
 bench: install ## Measure against the direct path and the goals; writes bench/results.json
+	$(call apt-install,/usr/bin/wrk,wrk)
 	$(BIN)/python -m bench
 
 .PHONY: lint

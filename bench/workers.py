@@ -2,29 +2,30 @@
 
 ``tastemaker serve --workers N`` on PostgreSQL (a throw-away database of its own
 on ``BENCH_POSTGRES``, default ``127.0.0.1:5432``), the Subsonic simulator in
-another process, and the load generator (``bench.load``) in a third, so the
-client never shares the server's interpreter. On a two-core machine the client's
-own CPU share is reported next to the figures: it takes from what the workers get.
-Reference: requests/s, p50 and p99 of each (p99: the worst window's).
+another process, and ``wrk`` as the load generator (Debian's package; ``make bench``
+installs it): written in C, it takes a few per cent of a core where a Python client
+took a quarter of the machine from the workers it measures. Its CPU share is
+reported next to the figures. Reference: requests/s, p50 and p99 of each (p99: the
+worst window's).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
+import re
+import resource
 import statistics
 import subprocess
-import sys
 from typing import Any
 
 import asyncpg
 
-from bench.processes import ROOT, AppProcess, SimProcess, cpu_seconds
+from bench.processes import AppProcess, SimProcess, cpu_seconds
 
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres@127.0.0.1:5432")
-WINDOW_SECONDS = 3.0
+WINDOW_SECONDS = 3  # whole seconds: what wrk takes
 # One and two workers take turns (ABBA, three times) while both servers are up, so a
 # neighbour's load that comes and goes weighs on both alike.
 ORDER = (1, 2, 2, 1) * 3
@@ -42,17 +43,51 @@ async def _database(name: str, *, create: bool) -> None:
         await connection.close()
 
 
-def _load(app: AppProcess, cookies: dict[str, str]) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.load", app.url + ENDPOINT]
-    command += [f"--cookie={k}={v}" for k, v in cookies.items()]
-    command += ["--seconds", str(WINDOW_SECONDS), "--concurrency", str(CONCURRENCY)]
-    app_cpu = cpu_seconds(app.pid)
-    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+def _wrk(url: str, cookies: dict[str, str], seconds: int) -> str:
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    command = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{seconds}s", "--latency"]
+    finished = subprocess.run(
+        [*command, "-H", f"Cookie: {cookie}", url], capture_output=True, text=True, check=False
+    )
     if finished.returncode:
-        raise RuntimeError(f"the load generator failed: {finished.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(finished.stdout)
-    result["app_cpu_seconds"] = cpu_seconds(app.pid) - app_cpu
-    return result
+        raise RuntimeError(f"wrk failed: {finished.stderr[-2000:]}")
+    return finished.stdout
+
+
+def _ms(text: str) -> float:
+    """wrk's latency ("830.00us", "12.5ms", "1.02s") in milliseconds."""
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    raise ValueError(f"not a wrk latency: {text!r}")
+
+
+def _find(pattern: str, report: str) -> re.Match[str]:
+    found = re.search(pattern, report)
+    if found is None:
+        raise RuntimeError(f"wrk's report lacks {pattern!r}:\n{report}")
+    return found
+
+
+def _load(app: AppProcess, cookies: dict[str, str]) -> dict[str, Any]:
+    _wrk(app.url + ENDPOINT, cookies, 1)  # warm-up: connections open, every cache filled
+    app_cpu = cpu_seconds(app.pid)
+    client_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    report = _wrk(app.url + ENDPOINT, cookies, WINDOW_SECONDS)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    requests, seconds, unit = _find(r"(\d+) requests in ([\d.]+)(m?s)", report).groups()
+    failures = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
+    errors = re.search(r"Socket errors: (.*)", report)
+    return {
+        "requests": int(requests),
+        "seconds": float(seconds) / (1000 if unit == "ms" else 1),
+        "p50_ms": _ms(_find(r"50%\s+(\S+)", report).group(1)),
+        "p99_ms": _ms(_find(r"99%\s+(\S+)", report).group(1)),
+        "cpu_seconds": after.ru_utime + after.ru_stime - client_cpu.ru_utime - client_cpu.ru_stime,
+        "failures": int(failures.group(1)) if failures else 0,
+        "failure_kinds": [kind.group(0) for kind in (failures, errors) if kind],
+        "app_cpu_seconds": cpu_seconds(app.pid) - app_cpu,
+    }
 
 
 def _summary(windows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -65,9 +100,7 @@ def _summary(windows: list[dict[str, Any]]) -> dict[str, Any]:
         "failed_requests": sum(w["failures"] for w in windows),
         "failure_kinds": sorted({kind for w in windows for kind in w["failure_kinds"]}),
         "client_cpu_share": sum(w["cpu_seconds"] for w in windows) / (seconds * cores),
-        # the load generator's warm-up second is in the app's CPU time too
-        "app_cpu_share": sum(w["app_cpu_seconds"] for w in windows)
-        / ((seconds + len(windows)) * cores),
+        "app_cpu_share": sum(w["app_cpu_seconds"] for w in windows) / (seconds * cores),
     }
 
 
