@@ -73,7 +73,7 @@ TEST_WORKERS ?= 2
 
 .PHONY: test
 test: install system-deps ## Run the whole test suite (SQLite and PostgreSQL, browser)
-	$(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 .PHONY: test-slow
 test-slow: install system-deps ## Run the slow tests (hard kills, the long fuzzing run)
