@@ -39,6 +39,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+# What a page shows does not depend on the database: browser tests run on the embedded
+# default, SQLite. Every query runs on both databases in the API tests, and
+# tests/deployment drives a browser against PostgreSQL (two processes, one truth).
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
+
+
 def _empty_tables(database_url: str) -> None:
     async def empty() -> None:
         database = Database(database_url)

@@ -19,9 +19,11 @@ from tastemaker.services.models import ServiceSetting
 from tastemaker.settings import Settings
 from tastemaker.simulators import catalogue
 from tastemaker.simulators.runner import BackgroundServer
-from tests.browser.conftest import _create_admin, _empty_tables, sign_in
+from tests.browser.conftest import BROWSER, _create_admin, _empty_tables, sign_in
 from tests.browser.test_player import PLAYER
 from tests.servers.stack import SimStack
+
+pytestmark = BROWSER
 
 
 def _choose_lidarr_defaults(database_url: str) -> None:

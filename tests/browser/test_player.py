@@ -20,9 +20,9 @@ from tastemaker.simulators.catalogue import owned_artists
 from tastemaker.simulators.runner import BackgroundServer
 from tastemaker.simulators.subsonic import Library, SubsonicConfig
 from tastemaker.simulators.subsonic import create_app as subsonic_simulator
-from tests.browser.conftest import _create_admin, _empty_tables, sign_in
+from tests.browser.conftest import BROWSER, _create_admin, _empty_tables, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
 VIEWPORTS: dict[str, ViewportSize] = {
     "phone": {"width": 390, "height": 844},
@@ -133,11 +133,8 @@ def test_queue_can_be_edited_from_the_page_and_the_panel(browser: Browser, playe
 
 
 def test_screenshots_of_the_library_and_now_playing(
-    browser: Browser, player_url: str, screenshots: Path, database_url: str
+    browser: Browser, player_url: str, screenshots: Path
 ) -> None:
-    db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    if db != "sqlite":
-        pytest.skip("screenshots once is enough")
     for scheme in ("light", "dark"):
         for label, viewport in VIEWPORTS.items():
             context = browser.new_context(viewport=viewport, color_scheme=scheme)

@@ -29,9 +29,9 @@ from tastemaker.simulators.catalogue import owned_artists
 from tastemaker.simulators.runner import BackgroundServer
 from tastemaker.simulators.subsonic import Library, SubsonicConfig
 from tastemaker.simulators.subsonic import create_app as subsonic_simulator
-from tests.browser.conftest import _create_admin, _empty_tables, sign_in
+from tests.browser.conftest import BROWSER, _create_admin, _empty_tables, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 PLAYER = "window.tastemakerPlayer"
@@ -133,10 +133,8 @@ def test_playlists_play_from_the_list_and_the_page_and_the_discoveries_clear(
 
 
 def test_screenshots_of_the_playlists_pages(
-    browser: Browser, live: Live, screenshots: Path, database_url: str
+    browser: Browser, live: Live, screenshots: Path
 ) -> None:
-    if database_url.startswith("postgresql"):
-        pytest.skip("screenshots once is enough")
     for scheme in ("light", "dark"):
         for label, viewport in VIEWPORTS.items():
             context = browser.new_context(viewport=viewport, color_scheme=scheme)  # type: ignore[arg-type]

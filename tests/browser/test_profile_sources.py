@@ -11,10 +11,10 @@ from playwright.sync_api import Browser, ViewportSize, expect
 from tastemaker.app import create_app
 from tastemaker.settings import Settings
 from tastemaker.simulators.runner import BackgroundServer
-from tests.browser.conftest import _create_admin, _empty_tables, sign_in
+from tests.browser.conftest import BROWSER, _create_admin, _empty_tables, sign_in
 from tests.servers.listening import *  # noqa: F403
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
 # The phone's top bar and the player stick to the window edges: in an element
 # screenshot they would cover the section, so they scroll away for the picture.
@@ -36,9 +36,8 @@ def live_sources_url(sources_settings: Settings) -> Iterator[str]:
 
 
 def test_connecting_listening_sources_on_the_profile(
-    browser: Browser, live_sources_url: str, screenshots: Path, database_url: str
+    browser: Browser, live_sources_url: str, screenshots: Path
 ) -> None:
-    db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     context = browser.new_context(viewport=VIEWPORTS["desktop"])
     page = context.new_page()
     sign_in(page, live_sources_url)
@@ -52,9 +51,7 @@ def test_connecting_listening_sources_on_the_profile(
     expect(
         listenbrainz.get_by_text("ListenBrainz has no user named “nobody-at-all”")
     ).to_be_visible()
-    sources.screenshot(
-        path=str(screenshots / f"{db}-profile-sources-error-desktop.png"), style=UNSTICK
-    )
+    sources.screenshot(path=str(screenshots / "profile-sources-error-desktop.png"), style=UNSTICK)
 
     listenbrainz.get_by_label("ListenBrainz user name").fill("demo")
     listenbrainz.get_by_role("button", name="Connect ListenBrainz").click()
@@ -76,7 +73,7 @@ def test_connecting_listening_sources_on_the_profile(
             section = page.locator("#sources")
             expect(section.get_by_text("As demo")).to_have_count(2)
             section.screenshot(
-                path=str(screenshots / f"{db}-profile-sources-{label}-{scheme}.png"),
+                path=str(screenshots / f"profile-sources-{label}-{scheme}.png"),
                 style=UNSTICK,
             )
             context.close()

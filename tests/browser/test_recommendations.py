@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Literal
 
 import httpx
-import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import BROWSER, sign_in
 from tests.servers.stack import SimStack
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
 VIEWPORTS: dict[str, ViewportSize] = {
     "390": {"width": 390, "height": 844},
@@ -26,9 +25,8 @@ def _shoot(page: Page, directory: Path, name: str) -> None:
 
 
 def test_generate_like_dismiss_and_open_a_recommendation(
-    browser: Browser, live_stack_url: str, sim_stack: SimStack, screenshots: Path, database_url: str
+    browser: Browser, live_stack_url: str, sim_stack: SimStack, screenshots: Path
 ) -> None:
-    db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     # Slow enough to see the cards arrive one by one, fast enough for a test.
     httpx.post(
         sim_stack.ollama_url + "/_sim/mode", json={"mode": "slow", "slow_token_delay": 0.004}
@@ -65,22 +63,22 @@ def test_generate_like_dismiss_and_open_a_recommendation(
         page.reload()
         expect(page.get_by_role("heading", name=liked_name)).to_be_visible()
         expect(page.get_by_role("heading", name=dismissed_name)).to_have_count(0)
-        _shoot(page, screenshots, f"recommendations-feed-1280-light-{db}")
+        _shoot(page, screenshots, "recommendations-feed-1280-light")
 
         page.get_by_role("link", name=liked_name).first.click()
         expect(page.get_by_role("heading", level=1, name=liked_name)).to_be_visible()
         expect(page.get_by_text("Why you might like it")).to_be_visible()
         expect(page.locator("[data-album]").first).to_be_visible()
         expect(page.get_by_role("link", name="MusicBrainz")).to_be_visible()
-        _shoot(page, screenshots, f"recommendations-detail-1280-light-{db}")
+        _shoot(page, screenshots, "recommendations-detail-1280-light")
         detail_url = page.url
 
         page.goto(live_stack_url + "/recommendations/runs")
         expect(page.get_by_text("Completed")).to_be_visible()
-        _shoot(page, screenshots, f"recommendations-runs-1280-light-{db}")
+        _shoot(page, screenshots, "recommendations-runs-1280-light")
         page.goto(live_stack_url + "/settings/preferences")
         expect(page.get_by_role("heading", name="Preferences")).to_be_visible()
-        _shoot(page, screenshots, f"preferences-1280-light-{db}")
+        _shoot(page, screenshots, "preferences-1280-light")
         assert errors == []
 
         schemes: tuple[tuple[str, Literal["light", "dark"]], ...] = (
@@ -96,12 +94,12 @@ def test_generate_like_dismiss_and_open_a_recommendation(
             view = other.new_page()
             view.goto(live_stack_url + "/recommendations")
             expect(view.locator("[data-recommendation]").first).to_be_visible()
-            _shoot(view, screenshots, f"recommendations-feed-{width}-{scheme}-{db}")
+            _shoot(view, screenshots, f"recommendations-feed-{width}-{scheme}")
             view.goto(detail_url)
-            _shoot(view, screenshots, f"recommendations-detail-{width}-{scheme}-{db}")
+            _shoot(view, screenshots, f"recommendations-detail-{width}-{scheme}")
             if width == "390":
                 view.goto(live_stack_url + "/settings/preferences")
-                _shoot(view, screenshots, f"preferences-{width}-{scheme}-{db}")
+                _shoot(view, screenshots, f"preferences-{width}-{scheme}")
             other.close()
         context.close()
     finally:

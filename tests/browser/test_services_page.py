@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, ViewportSize, expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import BROWSER, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
 VIEWPORTS: dict[str, ViewportSize] = {
     "phone": {"width": 390, "height": 844},
@@ -18,9 +17,8 @@ VIEWPORTS: dict[str, ViewportSize] = {
 
 
 def test_testing_a_connection_shows_its_version_and_live_choices(
-    browser: Browser, live_stack_url: str, screenshots: Path, database_url: str
+    browser: Browser, live_stack_url: str, screenshots: Path
 ) -> None:
-    db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     for scheme in ("light", "dark"):
         for label, viewport in VIEWPORTS.items():
             context = browser.new_context(viewport=viewport, color_scheme=scheme)
@@ -35,6 +33,6 @@ def test_testing_a_connection_shows_its_version_and_live_choices(
             expect(lidarr.get_by_label("Root folder")).to_have_value("/music")
             expect(lidarr.get_by_label("Quality profile").locator("option")).not_to_have_count(0)
             page.screenshot(
-                path=str(screenshots / f"{db}-services-{label}-{scheme}.png"), full_page=True
+                path=str(screenshots / f"services-{label}-{scheme}.png"), full_page=True
             )
             context.close()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from tests.browser.conftest import BROWSER
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
 VIEWPORTS: dict[str, ViewportSize] = {
     "phone": {"width": 390, "height": 844},
@@ -22,9 +22,8 @@ def _shoot(page: Page, directory: Path, name: str) -> None:
 
 
 def test_setup_sign_in_dashboard_sign_out(
-    browser: Browser, live_url: str, screenshots: Path, database_url: str
+    browser: Browser, live_url: str, screenshots: Path
 ) -> None:
-    db = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     context = browser.new_context(viewport=VIEWPORTS["desktop"], color_scheme="light")
     page = context.new_page()
     errors: list[str] = []
@@ -69,14 +68,14 @@ def test_setup_sign_in_dashboard_sign_out(
             shot = browser.new_context(viewport=viewport, color_scheme=scheme)
             view = shot.new_page()
             view.goto(live_url + "/login")
-            _shoot(view, screenshots, f"{db}-login-{label}-{scheme}")
+            _shoot(view, screenshots, f"login-{label}-{scheme}")
             view.get_by_label("User name").fill("admin")
             view.get_by_label("Password").fill(PASSWORD)
             view.get_by_role("button", name="Sign in").click()
             expect(view.get_by_role("heading", name="Hello, Ada Admin")).to_be_visible()
             is_dark = view.evaluate("document.documentElement.classList.contains('dark')")
             assert is_dark == (scheme == "dark"), "the system theme follows the browser"
-            _shoot(view, screenshots, f"{db}-dashboard-{label}-{scheme}")
+            _shoot(view, screenshots, f"dashboard-{label}-{scheme}")
             view.goto(live_url + "/settings/profile")
-            _shoot(view, screenshots, f"{db}-profile-{label}-{scheme}")
+            _shoot(view, screenshots, f"profile-{label}-{scheme}")
             shot.close()

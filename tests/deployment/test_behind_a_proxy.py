@@ -18,14 +18,14 @@ from playwright.sync_api import Browser, Request, expect
 from tastemaker.app import create_app
 from tastemaker.settings import Settings
 from tastemaker.simulators.runner import BackgroundServer
-from tests.browser.conftest import _create_admin, _empty_tables, browser, sign_in
+from tests.browser.conftest import BROWSER, _create_admin, _empty_tables, browser, sign_in
 from tests.browser.test_downloads import _choose_lidarr_defaults, _untouched_album
 from tests.browser.test_player import PLAYER
 from tests.servers.proxy import ReverseProxy
 from tests.servers.stack import SimStack
 
 __all__ = ["browser"]
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 SUB_PATH = "/tastemaker"
 
 
