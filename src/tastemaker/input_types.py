@@ -2,7 +2,9 @@
 
 - JSON numbers: pydantic takes ``true`` for 1 and ``"5"`` for 5; a body field the
   OpenAPI document calls a number refuses booleans and text, as the document says.
-- JSON date-times: ISO 8601 text only (pydantic would take a number for Unix time).
+- JSON date-times: RFC 3339 text only, as ``format: date-time`` says (pydantic would
+  take a number, or text of digits such as ``"0"``, for Unix time, and a date-time
+  without its offset).
 - Row ids: every table's id is an ``integer`` column (32 bits on PostgreSQL), so a
   larger number names no row, and handed to the database it would overflow the query
   instead of finding nothing. Declaring the range makes such an id a 422 before any
@@ -11,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -23,9 +26,12 @@ def _a_json_number(value: Any) -> Any:
     return value
 
 
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
 def _text(value: Any) -> Any:
-    if not isinstance(value, str):
-        raise ValueError("an ISO 8601 date-time, as text")
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise ValueError("an RFC 3339 date-time, as text (e.g. 2026-11-26T20:15:00Z)")
     return value
 
 

@@ -104,6 +104,29 @@ async def test_a_scrobble_counts_a_play(
     assert after["play_count"] == before + 1
 
 
+async def test_a_scrobble_time_must_be_an_rfc3339_date_time(
+    stack_app: FastAPI, stack_client: httpx.AsyncClient
+) -> None:
+    await make_user(stack_app, "alice", Role.ADMIN)
+    stack_client.headers["X-CSRF-Token"] = await api_login(stack_client, "alice")
+    album = (await stack_client.get("/api/library/albums", params={"limit": 1})).json()["items"][0]
+    song = (await stack_client.get(f"/api/library/albums/{album['id']}")).json()["songs"][0]
+    url = f"/api/library/songs/{song['id']}/scrobble"
+
+    # Digits would be read as Unix time, a naive time as the server's: neither is RFC 3339.
+    refused = [
+        await stack_client.post(url, json={"submission": True, "played_at": when})
+        for when in ("0", "1700000000", "2026-11-26T20:15:00", 1700000000)
+    ]
+    taken = await stack_client.post(
+        url, json={"submission": True, "played_at": "2026-11-26T20:15:00Z"}
+    )
+
+    assert [r.status_code for r in refused] == [422] * 4
+    assert all(r.headers["content-type"] == "application/problem+json" for r in refused)
+    assert taken.status_code == 204
+
+
 async def test_playlists_list_and_open(stack_app: FastAPI, stack_client: httpx.AsyncClient) -> None:
     await make_user(stack_app, "alice", Role.ADMIN)
     stack_client.headers["X-CSRF-Token"] = await api_login(stack_client, "alice")
