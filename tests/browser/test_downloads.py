@@ -15,13 +15,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from tastemaker.app import create_app
 from tastemaker.db import Database
-from tastemaker.services.models import ServiceSetting
 from tastemaker.settings import Settings
 from tastemaker.simulators import catalogue
 from tastemaker.simulators.runner import BackgroundServer
 from tests.browser.conftest import BROWSER, _create_admin, _empty_tables, sign_in
 from tests.browser.test_player import PLAYER
-from tests.servers.stack import SimStack
+from tests.servers.stack import SimStack, lidarr_choices
 
 pytestmark = BROWSER
 
@@ -30,12 +29,7 @@ def _choose_lidarr_defaults(database_url: str) -> None:
     async def save() -> None:
         database = Database(database_url)
         async with database.sessionmaker() as session:
-            for key, value in (
-                ("root_folder", "/music"),
-                ("quality_profile_id", "1"),
-                ("metadata_profile_id", "1"),
-            ):
-                session.add(ServiceSetting(service="lidarr", key=key, value=value))
+            session.add_all(lidarr_choices())
             await session.commit()
         await database.dispose()
 

@@ -27,7 +27,6 @@ from playwright.sync_api import Browser, expect
 from tastemaker.auth import service as auth_service
 from tastemaker.auth.models import Role
 from tastemaker.db import Database
-from tastemaker.services.models import ServiceSetting
 from tastemaker.simulators import catalogue
 from tastemaker.simulators.lidarr.state import SimState
 from tastemaker.simulators.runner import BackgroundServer
@@ -35,7 +34,13 @@ from tests.browser.conftest import browser, sign_in
 from tests.conftest import PASSWORD
 from tests.servers.databases import fresh_database
 from tests.servers.proxy import ReverseProxy
-from tests.servers.stack import LIDARR_KEY, NAVIDROME_PASSWORD, NAVIDROME_USER, SimStack
+from tests.servers.stack import (
+    LIDARR_KEY,
+    NAVIDROME_PASSWORD,
+    NAVIDROME_USER,
+    SimStack,
+    lidarr_choices,
+)
 from tests.servers.tastemaker import ServedProcess
 
 __all__ = ["browser"]
@@ -57,12 +62,7 @@ def shared_database(tmp_path: Path) -> Iterator[str]:
         try:
             async with database.sessionmaker() as session:
                 await auth_service.create_user(session, "bob", PASSWORD, role=Role.USER)
-                for key, value in (
-                    ("root_folder", "/music"),
-                    ("quality_profile_id", "1"),
-                    ("metadata_profile_id", "1"),
-                ):
-                    session.add(ServiceSetting(service="lidarr", key=key, value=value))
+                session.add_all(lidarr_choices())
                 await session.commit()
         finally:
             await database.dispose()

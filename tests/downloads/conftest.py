@@ -18,14 +18,13 @@ import pytest
 from fastapi import FastAPI
 
 from tastemaker.auth.models import Role
-from tastemaker.services.models import ServiceSetting
 from tastemaker.simulators import catalogue
 from tastemaker.simulators.lidarr.state import SimState
 from tastemaker.simulators.subsonic.library import Library
 from tests.conftest import api_login, make_user
 from tests.integrations.lidarr.contract import ContractChecker
 from tests.servers.stack import *  # noqa: F403
-from tests.servers.stack import SimStack
+from tests.servers.stack import SimStack, lidarr_choices
 
 _used: set[str] = set()
 
@@ -78,13 +77,7 @@ async def downloads_stack(
 ) -> AsyncIterator[FastAPI]:
     """The stack app with Lidarr's root folder and profiles chosen, the worker fast."""
     async with stack_app.state.db.sessionmaker() as session:
-        for key, value in (
-            ("root_folder", "/music"),
-            ("quality_profile_id", "1"),
-            ("metadata_profile_id", "1"),
-            ("monitor", "all"),
-        ):
-            session.add(ServiceSetting(service="lidarr", key=key, value=value))
+        session.add_all(lidarr_choices(monitor="all"))
         await session.commit()
     stack_app.state.services.invalidate()
     worker = stack_app.state.downloads

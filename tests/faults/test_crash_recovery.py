@@ -25,12 +25,17 @@ from tastemaker import migrate
 from tastemaker.auth import service as auth_service
 from tastemaker.db import Database
 from tastemaker.preferences.models import UserPreferences
-from tastemaker.services.models import ServiceSetting
 from tastemaker.simulators.lidarr.state import SimState
 from tests.conftest import PASSWORD
 from tests.faults.conftest import untouched_albums
 from tests.security.served import in_thread
-from tests.servers.stack import LIDARR_KEY, NAVIDROME_PASSWORD, NAVIDROME_USER, SimStack
+from tests.servers.stack import (
+    LIDARR_KEY,
+    NAVIDROME_PASSWORD,
+    NAVIDROME_USER,
+    SimStack,
+    lidarr_choices,
+)
 from tests.servers.tastemaker import ServedProcess
 
 T = TypeVar("T")
@@ -60,12 +65,7 @@ async def _seed(url: str) -> None:
                 .where(UserPreferences.user_id == bob.id)
                 .values(refresh_schedule="daily")
             )
-            for key, value in (
-                ("root_folder", "/music"),
-                ("quality_profile_id", "1"),
-                ("metadata_profile_id", "1"),
-            ):
-                db.add(ServiceSetting(service="lidarr", key=key, value=value))
+            db.add_all(lidarr_choices())
             await db.commit()
     finally:
         await database.dispose()

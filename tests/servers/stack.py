@@ -39,7 +39,14 @@ from tastemaker.simulators.runner import BackgroundServer
 from tastemaker.simulators.sample_library import write_album, write_sample_library
 from tastemaker.simulators.subsonic import create_app_for_directory
 
-__all__ = ["served_stack_settings", "sim_stack", "stack_app", "stack_client", "stack_settings"]
+__all__ = [
+    "lidarr_choices",
+    "served_stack_settings",
+    "sim_stack",
+    "stack_app",
+    "stack_client",
+    "stack_settings",
+]
 
 NAVIDROME_USER = "demo"
 NAVIDROME_PASSWORD = "tastemaker-demo"
@@ -97,6 +104,16 @@ class SimStack:
             for service, fields in values.items()
             for key, value in fields.items()
         ]
+
+
+def lidarr_choices(**extra: str) -> list[ServiceSetting]:
+    """Lidarr's root folder and profiles as an admin chose them on Settings → Services:
+    with them requests are sent (without them the downloads worker waits)."""
+    values = {"root_folder": "/music", "quality_profile_id": "1", "metadata_profile_id": "1"}
+    return [
+        ServiceSetting(service="lidarr", key=key, value=value)
+        for key, value in (values | extra).items()
+    ]
 
 
 @contextmanager
