@@ -9,51 +9,41 @@
   endpoints on a 100,000-track simulator ÷ on a 1,000-track one (the worst of the
   three ratios; each one is in the reference figures).
 
-Simulator, app and client are three processes. The cold and warm figures of each
-endpoint at both sizes (what ``bench/library_api.py`` used to print) are kept as
-reference figures.
+Simulator, app and client are three processes; the client is ``bench.client``'s.
+The cold and warm figures of each endpoint at both sizes are reference figures.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 import statistics
-import time
 from typing import Any
 
-import httpx
-
+from bench.client import LeanClient
 from bench.processes import AppProcess, SimProcess
 
-ROUNDS = 25
+ROUNDS = 60
 ALBUMS = "/api/library/albums?limit=50"
 
 
-async def timed(http: httpx.AsyncClient, url: str, params: Any = None) -> float:
-    started = time.perf_counter()
-    response = await http.get(url, params=params)
-    elapsed = time.perf_counter() - started
-    assert response.status_code == 200, (url, response.status_code, response.text[:300])
-    return elapsed
-
-
-async def _cold_and_warm(sim: SimProcess, http: httpx.AsyncClient) -> dict[str, float]:
+def _cold_and_warm(sim: SimProcess, http: LeanClient) -> dict[str, float]:
     direct = f"{sim.url}/rest/getAlbumList2"
 
     def direct_params() -> dict[str, str | int]:
         return sim.subsonic_query(type="alphabeticalByName", size=50, offset=0)
 
-    album_id = (await http.get(ALBUMS)).json()["items"][-1]["id"]  # connections open
-    await timed(http, direct, direct_params())
+    _, body = http.request("GET", ALBUMS)  # connections open
+    album_id = json.loads(body)["items"][-1]["id"]
+    http.timed_get(direct, direct_params())
     cold, warm, straight = [], [], []
     for n in range(ROUNDS):
-        star = await http.request(
+        star, text = http.request(
             "PUT" if n % 2 == 0 else "DELETE", f"/api/library/albums/{album_id}/star"
         )
-        assert star.status_code == 204, star.text
-        cold.append(await timed(http, ALBUMS))
-        warm.append(await timed(http, ALBUMS))
-        straight.append(await timed(http, direct, direct_params()))
+        assert star == 204, text
+        cold.append(http.timed_get(ALBUMS))
+        warm.append(http.timed_get(ALBUMS))
+        straight.append(http.timed_get(direct, direct_params()))
     direct_s = statistics.median(straight)
     return {
         "cold": statistics.median(cold) / direct_s,
@@ -64,9 +54,10 @@ async def _cold_and_warm(sim: SimProcess, http: httpx.AsyncClient) -> dict[str, 
     }
 
 
-async def _endpoints(http: httpx.AsyncClient) -> dict[str, dict[str, float]]:
+def _endpoints(http: LeanClient) -> dict[str, dict[str, float]]:
     # The demo's own artists open both libraries: the same query finds them in each.
-    first = (await http.get("/api/library/artists?limit=1")).json()["items"][0]["name"]
+    _, body = http.request("GET", "/api/library/artists?limit=1")
+    first = json.loads(body)["items"][0]["name"]
     calls = {
         "artists": ("/api/library/artists?limit=100", None),
         "albums": (ALBUMS, None),
@@ -74,24 +65,27 @@ async def _endpoints(http: httpx.AsyncClient) -> dict[str, dict[str, float]]:
     }
     figures: dict[str, dict[str, float]] = {}
     for name, (url, params) in calls.items():
-        cold = await timed(http, url, params)
-        warm = [await timed(http, url, params) for _ in range(ROUNDS)]
+        cold = http.timed_get(url, params)
+        warm = [http.timed_get(url, params) for _ in range(ROUNDS)]
         figures[name] = {"cold_ms": cold * 1000, "median_ms": statistics.median(warm) * 1000}
     return figures
 
 
-async def _measure(tracks: int, cold_warm: bool) -> dict[str, Any]:
-    with SimProcess(tracks) as sim, AppProcess(navidrome_url=sim.url) as app:
-        async with app.client() as http:
-            result: dict[str, Any] = {"endpoints": await _endpoints(http)}
-            if cold_warm:
-                result["cold_warm"] = await _cold_and_warm(sim, http)
-            return result
+def _measure(tracks: int, cold_warm: bool) -> dict[str, Any]:
+    with (
+        SimProcess(tracks) as sim,
+        AppProcess(navidrome_url=sim.url) as app,
+        app.lean_client() as http,
+    ):
+        result: dict[str, Any] = {"endpoints": _endpoints(http)}
+        if cold_warm:
+            result["cold_warm"] = _cold_and_warm(sim, http)
+        return result
 
 
 def run() -> dict[str, Any]:
-    small = asyncio.run(_measure(1_000, cold_warm=True))
-    large = asyncio.run(_measure(100_000, cold_warm=False))
+    small = _measure(1_000, cold_warm=True)
+    large = _measure(100_000, cold_warm=False)
     ratios = {
         name: large["endpoints"][name]["median_ms"] / small["endpoints"][name]["median_ms"]
         for name in small["endpoints"]

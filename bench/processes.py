@@ -24,6 +24,8 @@ from types import TracebackType
 
 import httpx
 
+from bench.client import LeanClient
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 USER = "bench"
@@ -179,6 +181,12 @@ class AppProcess:
         return httpx.AsyncClient(
             base_url=self.url, cookies=cookies, headers={"X-CSRF-Token": csrf}, timeout=timeout
         )
+
+    def lean_client(self) -> LeanClient:
+        """The same as ``client``, on the standard library (see ``bench.client``)."""
+        cookies, csrf = self.sign_in()
+        cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        return LeanClient(self.url, {"Cookie": cookie, "X-CSRF-Token": csrf})
 
     def __enter__(self) -> AppProcess:
         return self

@@ -20,6 +20,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from tastemaker import __version__, docs, health
 from tastemaker.assets import mount_assets
 from tastemaker.auth import router as auth_router
+from tastemaker.auth.principal_cache import PrincipalCache
 from tastemaker.auth.ratelimit import LoginRateLimiter
 from tastemaker.auth.service import SessionPolicy
 from tastemaker.background import BackgroundWork
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.resolved_database_url)
+        app.state.principals = PrincipalCache(app.state.db, app.state.session_policy)
         # One connection pool for every service client (Navidrome, Lidarr).
         app.state.http = httpx.AsyncClient(follow_redirects=False)
         app.state.services = ServiceHub(
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notifier.subscribe("services", app.state.services.forget)
         app.state.services.on_invalidate = notifier.publisher("services")
         notifier.subscribe("library", app.state.library_cache.forget)
+        notifier.subscribe("principals", app.state.principals.forget)
+        app.state.principals.publish = notifier.publisher("principals")
         app.state.library_cache.publish = notifier.publisher("library")
         await notifier.start()
         app.state.recommendations = RunManager(app.state.db, app.state.services)

@@ -110,6 +110,35 @@ async def test_a_cache_dropped_in_one_process_is_dropped_in_the_others(
     assert cache.hits == hits + 1, "the other user's entry was kept"
 
 
+async def test_signing_out_on_one_process_ends_the_session_on_the_others(
+    app: FastAPI, client: httpx.AsyncClient, other_process: FastAPI, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite is served by one process: nothing to tell the others")
+    await make_user(app, "bob")
+    csrf = (
+        await client.post("/api/auth/login", json={"username": "bob", "password": PASSWORD})
+    ).json()["csrf_token"]
+    principals = other_process.state.principals
+    principals.ttl = 600.0  # only the notification can make it forget in time
+    async with _client(other_process) as elsewhere:
+        elsewhere.cookies.update(client.cookies)
+        # Remembered once the sign-in's own notification has passed (a change seen
+        # while reading means "do not keep what was read").
+        for _ in range(100):
+            assert (await elsewhere.get("/api/auth/me")).status_code == 200
+            if len(principals) == 1:
+                break
+            await asyncio.sleep(0.05)
+        assert len(principals) == 1
+
+        signed_out = await client.post("/api/auth/logout", headers={"X-CSRF-Token": csrf})
+
+        assert signed_out.status_code == 204
+        assert await _eventually(lambda: len(principals) == 0, within=5)
+        assert (await elsewhere.get("/api/auth/me")).status_code == 401
+
+
 async def _run(app: FastAPI, user_id: int, beat_age: timedelta) -> int:
     async with app.state.db.sessionmaker() as session:
         run = RecommendationRun(

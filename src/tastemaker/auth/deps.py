@@ -8,15 +8,15 @@ Bearer-token requests need none: a browser never attaches them on its own.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tastemaker.auth import security, service
-from tastemaker.auth.models import User, UserSession
+from tastemaker.auth import security
+from tastemaker.auth.models import User
+from tastemaker.auth.principal_cache import Principal, PrincipalCache
 from tastemaker.errors import CsrfFailed, NotAuthenticated, PermissionDenied
 from tastemaker.preferences.models import UserPreferences
 from tastemaker.web import ANON_CSRF_COOKIE
@@ -37,12 +37,6 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(db_session)]
 
 
-@dataclass
-class Principal:
-    user: User
-    session: UserSession | None  # None when authenticated by API token
-
-
 def _is_api(request: Request) -> bool:
     route = request.scope.get("route")
     return str(getattr(route, "path", "")).startswith("/api/")
@@ -58,15 +52,13 @@ async def optional_principal(
         cached: Principal | None = request.state.principal
         return cached
     principal: Principal | None = None
+    principals: PrincipalCache = request.app.state.principals
     if bearer is not None:
-        user = await service.user_for_api_token(db, bearer.credentials)
-        if user is None:
+        principal = await principals.for_api_token(db, bearer.credentials)
+        if principal is None:
             raise NotAuthenticated("The API token is not valid (revoked, or mistyped)")
-        principal = Principal(user, None)
     elif cookie:
-        user_session = await service.resolve_session(db, cookie, request.app.state.session_policy)
-        if user_session is not None:
-            principal = Principal(user_session.user, user_session)
+        principal = await principals.for_session(db, cookie)
     request.state.principal = principal
     if principal is not None and not _is_api(request):
         # Only pages show the theme: the JSON API spares every call this query.
