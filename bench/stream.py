@@ -3,72 +3,68 @@
 ``stream_throughput_ratio``: one client downloads a 200 MB file from the Subsonic
 simulator directly and through ``/api/library/songs/{id}/stream``, alternately,
 several times; the ratio of the median rates. ``stream_rss_growth_mb``: ten clients
-stream 100 MB each through the app at once while its resident memory is sampled.
+stream 100 MB each through the app at once (one thread each) while its resident
+memory is sampled. The client is ``bench.client``'s: it reads into one buffer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import statistics
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
-
+from bench.client import LeanClient
 from bench.processes import AppProcess, SimProcess, big_file, rss_mb
 
 FILE_MB = 200
 CLIENTS = 10
 CLIENT_MB = 100
 ROUNDS = 3
-READ_CHUNK = 256 * 1024
 
 
-async def _download(
-    http: httpx.AsyncClient, url: str, params: Any = None, headers: Any = None
-) -> tuple[int, float]:
-    started = time.perf_counter()
-    received = 0
-    async with http.stream("GET", url, params=params, headers=headers) as response:
-        assert response.status_code in (200, 206), (url, response.status_code)
-        async for chunk in response.aiter_raw(READ_CHUNK):
-            received += len(chunk)
-    return received, time.perf_counter() - started
-
-
-async def _measure(sim: SimProcess, app: AppProcess) -> dict[str, Any]:
+def _measure(sim: SimProcess, app: AppProcess) -> dict[str, Any]:
     direct_url = f"{sim.url}/rest/stream"
-    async with app.client(timeout=120) as http:
-        song_id = sim.song_id
-        through = f"/api/library/songs/{song_id}/stream"
-        await _download(http, through)  # warm both ends (imports, connections, page cache)
+    song_id = sim.song_id
+    through = f"/api/library/songs/{song_id}/stream"
+    with app.lean_client() as http:
+        http.download(through)  # warm both ends (imports, connections, page cache)
         direct_rates: list[float] = []
         app_rates: list[float] = []
         for _ in range(ROUNDS):
-            size, seconds = await _download(http, direct_url, sim.subsonic_query(id=song_id))
+            size, seconds = http.download(direct_url, sim.subsonic_query(id=song_id))
             assert size == FILE_MB * 1024 * 1024, size
             direct_rates.append(size / seconds)
-            size, seconds = await _download(http, through)
+            size, seconds = http.download(through)
             assert size == FILE_MB * 1024 * 1024, size
             app_rates.append(size / seconds)
+        headers = dict(http.headers)
 
-        baseline = rss_mb(app.pid)
-        samples = [baseline]
-        done = asyncio.Event()
+    baseline = rss_mb(app.pid)
+    samples = [baseline]
+    done = threading.Event()
 
-        async def sample() -> None:
-            while not done.is_set():
-                samples.append(rss_mb(app.pid))
-                await asyncio.sleep(0.02)
+    def sample() -> None:
+        while not done.is_set():
+            samples.append(rss_mb(app.pid))
+            time.sleep(0.02)
 
-        sampler = asyncio.create_task(sample())
+    def listener(_: int) -> int:
         wanted = {"Range": f"bytes=0-{CLIENT_MB * 1024 * 1024 - 1}"}
-        results = await asyncio.gather(
-            *(_download(http, through, headers=wanted) for _ in range(CLIENTS))
-        )
+        with LeanClient(app.url, headers) as own:
+            size, _seconds = own.download(through, headers=wanted)
+        return size
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            sizes = list(pool.map(listener, range(CLIENTS)))
+    finally:
         done.set()
-        await sampler
-        assert all(size == CLIENT_MB * 1024 * 1024 for size, _ in results)
+        sampler.join()
+    assert all(size == CLIENT_MB * 1024 * 1024 for size in sizes), sizes
     direct = statistics.median(direct_rates)
     proxied = statistics.median(app_rates)
     return {
@@ -89,4 +85,4 @@ def run() -> dict[str, Any]:
         SimProcess(1000, big_file=path) as sim,
         AppProcess(navidrome_url=sim.url) as app,
     ):
-        return asyncio.run(_measure(sim, app))
+        return _measure(sim, app)

@@ -109,11 +109,12 @@ def create_app(
     async def tick(sender: WebhookSender) -> None:
         while True:
             state.advance(time.monotonic())
+            imported, state.imported = state.imported, []
+            await deliver_imports(imported)  # the files first, as Lidarr moves them first
+            state.record_imports()
             events, state.events = state.events, []
             for flag, payload in events:
                 sender.publish(list(state.notifications.values()), flag, payload)
-            imported, state.imported = state.imported, []
-            await deliver_imports(imported)
             await asyncio.sleep(cfg.tick_seconds)
 
     @contextlib.asynccontextmanager

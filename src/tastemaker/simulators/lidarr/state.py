@@ -82,6 +82,7 @@ class Download:
     error_message: str | None = None
     status_messages: list[JSON] = field(default_factory=list)
     import_failed: bool = False
+    files_due: bool = False  # imported, waiting for its files (``SimState.record_imports``)
 
     def fraction(self, now: float) -> float:
         if self.duration <= 0:
@@ -147,7 +148,8 @@ class SimState:
         self.history: list[HistoryRow] = []
         self.commands: dict[int, CommandRow] = {}
         self.notifications: dict[int, JSON] = {}
-        # Outboxes drained by the app: (event flag, payload) and imported albums.
+        # Outboxes drained by the app: (event flag, payload), and the albums whose files
+        # it puts in place before calling record_imports().
         self.events: list[tuple[str, JSON]] = []
         self.imported: list[catalogue.Album] = []
         self._ids: dict[str, int] = {}
@@ -314,6 +316,7 @@ class SimState:
             return
         if (
             download.import_failed
+            or download.files_due
             or now < download.started + download.duration + download.import_seconds
         ):
             return
@@ -325,16 +328,25 @@ class SimState:
             self._record(download, "albumImportIncomplete", {"statusMessages": reason})
             self.events.append(("onImportFailure", webhooks.import_failure(self)))
             return
-        album = self.albums[download.album_id]
-        album.track_files = len(download.album.tracks)
-        album.size_on_disk = download.size
-        self.downloads.pop(download.id, None)
-        for track in download.album.tracks:
-            path = webhooks.track_path(self.artists[album.artist_id], download.album, track)
-            self._record(download, "trackFileImported", {"importedPath": path})
-        self._record(download, "downloadImported", {"downloadClient": "qBittorrent"})
-        self.events.append(("onReleaseImport", webhooks.imported(self, download)))
+        download.files_due = True
         self.imported.append(download.album)
+
+    def record_imports(self) -> None:
+        """Record the imports whose files the app has put in place (``imported``).
+
+        Lidarr moves an album's files first and then records the import and sends its
+        webhook: a library scan started on that news finds the whole album, never half.
+        """
+        for download in [d for d in self.downloads.values() if d.files_due]:
+            album = self.albums[download.album_id]
+            album.track_files = len(download.album.tracks)
+            album.size_on_disk = download.size
+            self.downloads.pop(download.id, None)
+            for track in download.album.tracks:
+                path = webhooks.track_path(self.artists[album.artist_id], download.album, track)
+                self._record(download, "trackFileImported", {"importedPath": path})
+            self._record(download, "downloadImported", {"downloadClient": "qBittorrent"})
+            self.events.append(("onReleaseImport", webhooks.imported(self, download)))
 
     def advance(self, now: float) -> None:
         """Start due commands, finish searches, move downloads on."""
