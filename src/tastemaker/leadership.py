@@ -11,7 +11,6 @@ process by design, so it always leads (as does a process told to skip the electi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -19,6 +18,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from tastemaker.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +62,8 @@ class Leadership:
 
     async def stop(self) -> None:
         """Stop the work (if leading) and give the lock back for another to take."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         self.is_leader.clear()
 
     async def _campaign(self) -> None:
@@ -106,6 +104,4 @@ class Leadership:
                 await connection.execute(text("SELECT 1"))
                 await connection.commit()
         finally:
-            work.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await work
+            await cancel_and_wait(work)

@@ -19,7 +19,6 @@ back up would buy nothing here (docs/architecture.md).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import uuid
@@ -29,6 +28,8 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tastemaker.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 PG_CHANNEL = "tastemaker"
@@ -96,11 +97,8 @@ class PostgresNotifier(Notifier):
         self._task = asyncio.create_task(self._run(), name="notifier")
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     def _received(self, _connection: Any, _pid: int, _channel: str, raw: str) -> None:
         try:

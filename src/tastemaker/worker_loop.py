@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import logging
 
+from tastemaker.tasks import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 
@@ -49,11 +51,8 @@ class WorkerLoop:
         self._wake.set()
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def stop(self, grace: float) -> None:
         if self.running:

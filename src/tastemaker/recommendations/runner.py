@@ -16,7 +16,6 @@ preferences ask for a daily or weekly refresh and whose last run is older than t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from tastemaker.preferences.models import UserPreferences
 from tastemaker.preferences.service import get_preferences
 from tastemaker.services.hub import ServiceHub
 from tastemaker.sources.service import listening_for_run
+from tastemaker.tasks import cancel_and_wait
 from tastemaker.worker_loop import WorkerLoop
 
 from .models import RecommendationRun, RunStatus
@@ -162,9 +162,7 @@ class RunManager:
         try:
             await self._work(run_id, user_id)
         finally:
-            beat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await beat
+            await cancel_and_wait(beat)
 
     async def _work(self, run_id: int, user_id: int) -> None:
         try:
@@ -220,12 +218,7 @@ class RunManager:
             await db.commit()
 
     async def aclose(self) -> None:
-        tasks = [task for task in self._tasks.values() if not task.done()]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*(task for task in self._tasks.values() if not task.done()))
         self._tasks.clear()
 
 

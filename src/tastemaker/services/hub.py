@@ -12,7 +12,6 @@ for the admin banner.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -42,6 +41,7 @@ from tastemaker.services.connections import (
 )
 from tastemaker.services.definitions import SERVICES, ServiceKey
 from tastemaker.settings import Settings
+from tastemaker.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 Status = Literal["ok", "degraded", "down"]
@@ -235,11 +235,7 @@ class ServiceHub:
         self._monitor = asyncio.create_task(self._monitor_loop(), name="service-monitor")
 
     async def aclose(self) -> None:
-        for task in [self._monitor, *self._refreshing.values()]:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await cancel_and_wait(self._monitor, *self._refreshing.values())
         for _, client in self._clients.values():
             if isinstance(client, OllamaClient):
                 await client.aclose()
