@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -94,6 +96,32 @@ async def test_an_unknown_name_is_a_404_through_the_api(
     assert answer.status_code == 404
     assert answer.json()["code"] == "source_user_not_found"
     assert answer.json()["detail"] == "ListenBrainz has no user named “nobody-here”"
+
+
+# \s as a JSON Schema client (ECMAScript regular expressions) reads it.
+ECMASCRIPT_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+def as_ecmascript(pattern: str) -> str:
+    return pattern.replace(r"\S", f"[^{ECMASCRIPT_SPACE}]").replace(r"\s", ECMASCRIPT_SPACE)
+
+
+async def test_a_name_of_only_spaces_or_control_characters_is_refused_as_the_schema_says(
+    sources_client: httpx.AsyncClient, lena: User
+) -> None:
+    """The long fuzzing run sent "\u001e": the documented pattern (\\S) let it through,
+    and Python's strip() then found the name empty. They agree now."""
+    documented = (await sources_client.get("/api/openapi.json")).json()
+    pattern = documented["components"]["schemas"]["SourceIn"]["properties"]["username"]["pattern"]
+
+    for name in ("\u001e", " \u001c\t", "\ufeff", "\u0085"):
+        answer = await sources_client.put(
+            "/api/settings/sources/listenbrainz", json={"username": name}
+        )
+        assert answer.status_code == 422, (name, answer.text)
+        assert answer.json()["code"] == "validation_failed"
+        assert re.search(as_ecmascript(pattern), name) is None, name
+    assert re.search(as_ecmascript(pattern), " lena ")
 
 
 async def test_disconnecting_forgets_the_source(

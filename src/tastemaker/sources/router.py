@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from tastemaker.auth.deps import CurrentPrincipal, CurrentUser, DbSession
 from tastemaker.errors import AppError, NotFound
+from tastemaker.input_types import VISIBLE
 from tastemaker.services.deps import Services
 from tastemaker.users.router import _render_profile  # the page this section lives on
 from tastemaker.web import pages
@@ -45,7 +46,7 @@ class SourceIn(BaseModel):
     username: str = Field(
         min_length=1,
         max_length=128,
-        pattern=r"\S",
+        pattern=VISIBLE,
         description="your user name there (with a ListenBrainz token, the token's user wins)",
     )
     token: str = Field("", max_length=256, description="ListenBrainz only; optional")
