@@ -16,14 +16,11 @@ never fails a whole page; only the identity of a thing (``id``, name) is require
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
-
-_FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
 def _to_str(value: Any) -> Any:
@@ -34,21 +31,17 @@ def _empty_to_none(value: Any) -> Any:
     return None if value == "" else value
 
 
-def _parse_time(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    if not value:
-        return None
-    # Python reads at most microseconds; Go (Navidrome) writes nanoseconds.
-    text = _FRACTION.sub(r"\1", value.replace("Z", "+00:00"))
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+def _in_utc_if_naive(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 Id = Annotated[str, BeforeValidator(_to_str)]
 OptionalId = Annotated[str | None, BeforeValidator(_to_str)]
 Mbid = Annotated[str | None, BeforeValidator(_empty_to_none)]
-Timestamp = Annotated[datetime | None, BeforeValidator(_parse_time)]
+# pydantic-core reads both servers' times, Go's nanoseconds included (to microseconds).
+Timestamp = Annotated[
+    datetime | None, BeforeValidator(_empty_to_none), AfterValidator(_in_utc_if_naive)
+]
 
 
 class SubsonicModel(BaseModel):
