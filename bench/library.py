@@ -9,8 +9,9 @@
   endpoints on a 100,000-track simulator ÷ on a 1,000-track one (the worst of the
   three ratios; each one is in the reference figures).
 
-Simulator, app and client are three processes; the client is ``bench.client``'s.
-The cold and warm figures of each endpoint at both sizes are reference figures.
+Both simulators and an app for each run side by side in processes of their own, and
+the calls to the two sizes alternate; the client is ``bench.client``'s. The cold and
+warm figures of each endpoint at both sizes are reference figures.
 """
 
 from __future__ import annotations
@@ -54,50 +55,57 @@ def _cold_and_warm(sim: SimProcess, http: LeanClient) -> dict[str, float]:
     }
 
 
-def _endpoints(http: LeanClient) -> dict[str, dict[str, float]]:
+def _endpoints(small: LeanClient, large: LeanClient) -> dict[str, dict[str, dict[str, float]]]:
+    """Each endpoint on both libraries, the calls alternating, so that whatever else the
+    machine does weighs on both sizes alike."""
     # The demo's own artists open both libraries: the same query finds them in each.
-    _, body = http.request("GET", "/api/library/artists?limit=1")
+    _, body = small.request("GET", "/api/library/artists?limit=1")
     first = json.loads(body)["items"][0]["name"]
     calls = {
         "artists": ("/api/library/artists?limit=100", None),
         "albums": (ALBUMS, None),
         "search": ("/api/library/search", {"query": first.split()[0]}),
     }
-    figures: dict[str, dict[str, float]] = {}
+    figures: dict[str, dict[str, dict[str, float]]] = {"1k": {}, "100k": {}}
     for name, (url, params) in calls.items():
-        cold = http.timed_get(url, params)
-        warm = [http.timed_get(url, params) for _ in range(ROUNDS)]
-        figures[name] = {"cold_ms": cold * 1000, "median_ms": statistics.median(warm) * 1000}
+        cold = {
+            size: http.timed_get(url, params) for size, http in (("1k", small), ("100k", large))
+        }
+        warm: dict[str, list[float]] = {"1k": [], "100k": []}
+        for _ in range(ROUNDS):
+            warm["1k"].append(small.timed_get(url, params))
+            warm["100k"].append(large.timed_get(url, params))
+        for size in figures:
+            figures[size][name] = {
+                "cold_ms": cold[size] * 1000,
+                "median_ms": statistics.median(warm[size]) * 1000,
+            }
     return figures
 
 
-def _measure(tracks: int, cold_warm: bool) -> dict[str, Any]:
-    with (
-        SimProcess(tracks) as sim,
-        AppProcess(navidrome_url=sim.url) as app,
-        app.lean_client() as http,
-    ):
-        result: dict[str, Any] = {"endpoints": _endpoints(http)}
-        if cold_warm:
-            result["cold_warm"] = _cold_and_warm(sim, http)
-        return result
-
-
 def run() -> dict[str, Any]:
-    small = _measure(1_000, cold_warm=True)
-    large = _measure(100_000, cold_warm=False)
+    with (
+        SimProcess(1_000) as small_sim,
+        SimProcess(100_000) as large_sim,
+        AppProcess(navidrome_url=small_sim.url) as small_app,
+        AppProcess(navidrome_url=large_sim.url) as large_app,
+        small_app.lean_client() as small,
+        large_app.lean_client() as large,
+    ):
+        endpoints = _endpoints(small, large)
+        cold_warm = _cold_and_warm(small_sim, small)
     ratios = {
-        name: large["endpoints"][name]["median_ms"] / small["endpoints"][name]["median_ms"]
-        for name in small["endpoints"]
+        name: endpoints["100k"][name]["median_ms"] / endpoints["1k"][name]["median_ms"]
+        for name in endpoints["1k"]
     }
     return {
-        "library_cold_ratio": small["cold_warm"]["cold"],
-        "library_warm_ratio": small["cold_warm"]["warm"],
+        "library_cold_ratio": cold_warm["cold"],
+        "library_warm_ratio": cold_warm["warm"],
         "library_100k_ratio": max(ratios.values()),
         "reference": {
-            "library_albums_ms": {k: v for k, v in small["cold_warm"].items() if k.endswith("_ms")},
+            "library_albums_ms": {k: v for k, v in cold_warm.items() if k.endswith("_ms")},
             "library_100k_ratio_each": ratios,
-            "library_1k_endpoints_ms": small["endpoints"],
-            "library_100k_endpoints_ms": large["endpoints"],
+            "library_1k_endpoints_ms": endpoints["1k"],
+            "library_100k_endpoints_ms": endpoints["100k"],
         },
     }
