@@ -108,7 +108,9 @@ class PrincipalCache:
         return Principal(db.sync_session.merge(entry.user, load=False), None)
 
     def _lapsed(self, user_session: UserSession | None) -> bool:
-        """Past its absolute or idle limit, or due a ``last_seen_at`` update."""
+        """Past its absolute limit, or due a ``last_seen_at`` update: a copy is never
+        served a minute past its last sight, so the idle limit (5 minutes at least) is
+        always checked against the database."""
         if user_session is None:
             return False
         now = utcnow()
