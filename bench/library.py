@@ -11,7 +11,8 @@
 
 Both simulators and an app for each run side by side in processes of their own, and
 the calls to the two sizes alternate; the client is ``bench.client``'s. The cold and
-warm figures of each endpoint at both sizes are reference figures.
+warm figures of each endpoint at both sizes are reference figures, and so is the
+app's own CPU per call (from ``/proc``) for an empty route and the warm listing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import statistics
 from typing import Any
 
 from bench.client import LeanClient
-from bench.processes import AppProcess, SimProcess
+from bench.processes import AppProcess, SimProcess, cpu_seconds
 
 ROUNDS = 60
 ALBUMS = "/api/library/albums?limit=50"
@@ -53,6 +54,15 @@ def _cold_and_warm(sim: SimProcess, http: LeanClient) -> dict[str, float]:
         "cold_ms": statistics.median(cold) * 1000,
         "warm_ms": statistics.median(warm) * 1000,
     }
+
+
+def _app_cpu_ms(app: AppProcess, http: LeanClient, url: str, calls: int = 300) -> float:
+    """The app's own CPU per call (from /proc, so not the client's nor the simulator's)."""
+    http.timed_get(url)
+    before = cpu_seconds(app.pid)
+    for _ in range(calls):
+        http.timed_get(url)
+    return (cpu_seconds(app.pid) - before) / calls * 1000
 
 
 def _endpoints(small: LeanClient, large: LeanClient) -> dict[str, dict[str, dict[str, float]]]:
@@ -94,6 +104,10 @@ def run() -> dict[str, Any]:
     ):
         endpoints = _endpoints(small, large)
         cold_warm = _cold_and_warm(small_sim, small)
+        cpu = {
+            "empty_route": _app_cpu_ms(small_app, small, "/api/health/live"),
+            "warm_albums": _app_cpu_ms(small_app, small, ALBUMS),
+        }
     ratios = {
         name: endpoints["100k"][name]["median_ms"] / endpoints["1k"][name]["median_ms"]
         for name in endpoints["1k"]
@@ -104,6 +118,7 @@ def run() -> dict[str, Any]:
         "library_100k_ratio": max(ratios.values()),
         "reference": {
             "library_albums_ms": {k: v for k, v in cold_warm.items() if k.endswith("_ms")},
+            "library_app_cpu_ms_per_call": cpu,
             "library_100k_ratio_each": ratios,
             "library_1k_endpoints_ms": endpoints["1k"],
             "library_100k_endpoints_ms": endpoints["100k"],
