@@ -134,6 +134,13 @@ async def make_user(app: FastAPI, username: str, role: Role = Role.USER) -> User
         return await auth_service.create_user(session, username, PASSWORD, role=role)
 
 
+async def api_token(app: FastAPI, user: User, name: str = "cron") -> tuple[dict[str, str], int]:
+    """A new API token of ``user``: the Bearer header that carries it, and the token's id."""
+    async with app.state.db.sessionmaker() as session:
+        token, row = await auth_service.create_api_token(session, user, name)
+    return {"Authorization": f"Bearer {token}"}, row.id
+
+
 async def api_login(http: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
     """Sign in through the API; returns the CSRF token and leaves the cookie on ``http``."""
     response = await http.post("/api/auth/login", json={"username": username, "password": password})

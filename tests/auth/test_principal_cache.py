@@ -15,7 +15,7 @@ from sqlalchemy import update
 from tastemaker.auth import service as auth_service
 from tastemaker.auth.models import Role, User
 from tastemaker.db import Database
-from tests.conftest import api_login, make_user
+from tests.conftest import api_login, api_token, make_user
 
 COOKIE = "tastemaker_session"
 
@@ -84,13 +84,11 @@ async def test_a_revoked_api_token_is_refused_at_once(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     bob = await make_user(app, "bob")
-    async with app.state.db.sessionmaker() as db:
-        token, row = await auth_service.create_api_token(db, bob, "cron")
-    bearer = {"Authorization": f"Bearer {token}"}
+    bearer, token_id = await api_token(app, bob)
     assert (await client.get("/api/auth/me", headers=bearer)).status_code == 200
 
     async with app.state.db.sessionmaker() as db:
-        await auth_service.revoke_api_token(db, bob, row.id)
+        await auth_service.revoke_api_token(db, bob, token_id)
 
     assert (await client.get("/api/auth/me", headers=bearer)).status_code == 401
 

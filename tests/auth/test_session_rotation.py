@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from tastemaker.auth import service as auth_service
 from tastemaker.auth.models import User
-from tests.conftest import PASSWORD, api_login, make_user
+from tests.conftest import PASSWORD, api_login, api_token, make_user
 
 COOKIE = "tastemaker_session"
 
@@ -52,9 +52,7 @@ async def test_a_disabled_users_tokens_stop_working_at_once(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     bob = await make_user(app, "bob")
-    async with app.state.db.sessionmaker() as db:
-        token, _ = await auth_service.create_api_token(db, bob, "cron")
-    bearer = {"Authorization": f"Bearer {token}"}
+    bearer, _ = await api_token(app, bob)
     assert (await client.get("/api/auth/me", headers=bearer)).status_code == 200
 
     async with app.state.db.sessionmaker() as db:
@@ -72,10 +70,9 @@ async def test_a_revoked_token_is_refused_on_every_kind_of_request(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     bob = await make_user(app, "bob")
+    bearer, token_id = await api_token(app, bob)
     async with app.state.db.sessionmaker() as db:
-        token, row = await auth_service.create_api_token(db, bob, "cron")
-        await auth_service.revoke_api_token(db, bob, row.id)
-    bearer = {"Authorization": f"Bearer {token}"}
+        await auth_service.revoke_api_token(db, bob, token_id)
 
     reads = await client.get("/api/downloads", headers=bearer)
     writes = await client.put("/api/settings/preferences", json={"notes": "x"}, headers=bearer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from fastapi import FastAPI
 
@@ -89,13 +91,19 @@ async def test_only_admins_start_a_scan(
     assert response.status_code == 403
 
 
+async def _a_song_as_admin(app: FastAPI, http: httpx.AsyncClient) -> dict[str, Any]:
+    """Sign ``http`` in as an admin; the first song of the library's first album."""
+    await make_user(app, "alice", Role.ADMIN)
+    http.headers["X-CSRF-Token"] = await api_login(http, "alice")
+    album = (await http.get("/api/library/albums", params={"limit": 1})).json()["items"][0]
+    song: dict[str, Any] = (await http.get(f"/api/library/albums/{album['id']}")).json()["songs"][0]
+    return song
+
+
 async def test_a_scrobble_counts_a_play(
     stack_app: FastAPI, stack_client: httpx.AsyncClient
 ) -> None:
-    await make_user(stack_app, "alice", Role.ADMIN)
-    stack_client.headers["X-CSRF-Token"] = await api_login(stack_client, "alice")
-    album = (await stack_client.get("/api/library/albums", params={"limit": 1})).json()["items"][0]
-    song = (await stack_client.get(f"/api/library/albums/{album['id']}")).json()["songs"][0]
+    song = await _a_song_as_admin(stack_app, stack_client)
     before = (await stack_client.get(f"/api/library/songs/{song['id']}")).json()["play_count"] or 0
 
     await stack_client.post(f"/api/library/songs/{song['id']}/scrobble", json={"submission": True})
@@ -107,10 +115,7 @@ async def test_a_scrobble_counts_a_play(
 async def test_a_scrobble_time_must_be_an_rfc3339_date_time(
     stack_app: FastAPI, stack_client: httpx.AsyncClient
 ) -> None:
-    await make_user(stack_app, "alice", Role.ADMIN)
-    stack_client.headers["X-CSRF-Token"] = await api_login(stack_client, "alice")
-    album = (await stack_client.get("/api/library/albums", params={"limit": 1})).json()["items"][0]
-    song = (await stack_client.get(f"/api/library/albums/{album['id']}")).json()["songs"][0]
+    song = await _a_song_as_admin(stack_app, stack_client)
     url = f"/api/library/songs/{song['id']}/scrobble"
 
     # Digits would be read as Unix time, a naive time as the server's: neither is RFC 3339.

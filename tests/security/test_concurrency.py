@@ -12,10 +12,9 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from tastemaker.auth import service as auth_service
 from tastemaker.auth.models import UserSession
 from tastemaker.recommendations.models import Recommendation, RecommendationRun, RunStatus
-from tests.conftest import PASSWORD, api_login, make_user
+from tests.conftest import PASSWORD, api_login, api_token, make_user
 
 STATES = ["liked", "disliked", "dismissed", "new"]
 
@@ -112,9 +111,7 @@ async def test_one_token_used_by_many_scripts_at_once(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     user = await make_user(app, "bob")
-    async with app.state.db.sessionmaker() as db:
-        token, _ = await auth_service.create_api_token(db, user, "cron")
-    bearer = {"Authorization": f"Bearer {token}"}
+    bearer, _ = await api_token(app, user)
 
     answers = await asyncio.gather(*(client.get("/api/auth/me", headers=bearer) for _ in range(30)))
 

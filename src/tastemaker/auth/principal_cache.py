@@ -68,6 +68,7 @@ class PrincipalCache:
         self.publish: Callable[[str], None] | None = None
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._generation = 0  # bumped by every drop: a lookup begun before it is stale
+        # Every session of this app carries the cache, so the events below can reach it.
         db.sessionmaker.configure(info={_CACHE: self})
 
     async def for_session(self, db: AsyncSession, token: str) -> Principal | None:
