@@ -113,6 +113,8 @@ async def empty_tables(app: FastAPI) -> None:
     # The hub caches service settings for a while; the rows it read are gone now.
     app.state.services.invalidate()
     app.state.services.health.clear()
+    # Listings are kept per user id, and the next test's users get the same ids.
+    app.state.library_cache.invalidate()
 
 
 @pytest.fixture

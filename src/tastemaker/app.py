@@ -34,6 +34,7 @@ from tastemaker.encryption import SecretBox
 from tastemaker.leadership import Leadership
 from tastemaker.library import pages as library_pages
 from tastemaker.library import router as library_router
+from tastemaker.library.answers import RepeatedAnswersMiddleware
 from tastemaker.library.cache import LibraryCache
 from tastemaker.notify import notifier_for
 from tastemaker.openapi import install_openapi
@@ -163,6 +164,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_openapi(app)
+    # Innermost: repeated answers still pass every layer below but the routing.
+    app.add_middleware(RepeatedAnswersMiddleware, state=app.state)
     # Pages go out gzipped (/library's 81 KB of HTML travel as 8 KB); built assets
     # have .br/.gz files of their own (assets.py). API JSON stays plain: its clients
     # are mostly on the LAN, where compressing costs more time than it saves.

@@ -66,6 +66,19 @@ async def test_an_expired_entry_is_loaded_again() -> None:
     assert await cache.get(1, ("k",), load) == 2
 
 
+async def test_a_listing_loaded_across_a_drop_is_not_kept() -> None:
+    """A star while the listing loads: what was read may predate it."""
+    cache = LibraryCache(ttl=60)
+
+    async def load_while_starring() -> str:
+        cache.invalidate(1)
+        return "read before the star"
+
+    await cache.get(1, ("albums",), load_while_starring)
+
+    assert len(cache) == 0
+
+
 async def test_a_scan_drops_cached_listings(
     stack_app: FastAPI, stack_client: httpx.AsyncClient
 ) -> None:

@@ -95,18 +95,37 @@ class PrincipalCache:
         key: str,
         load: Callable[[AsyncSession], Awaitable[tuple[User, UserSession | None] | None]],
     ) -> Principal | None:
-        entry = self._entries.get(key)
-        if entry is None or entry.expires <= time.monotonic() or self._lapsed(entry.session):
+        entry = self._servable(key)
+        if entry is None:
             entry = await self._load(key, load)
             if entry is None:
                 return None
-        else:
-            self._entries.move_to_end(key)
         # No query: the copies' loaded state becomes the request session's own objects.
         if entry.session is not None:
             user_session = db.sync_session.merge(entry.session, load=False)
             return Principal(user_session.user, user_session)
         return Principal(db.sync_session.merge(entry.user, load=False), None)
+
+    def remembered_user_id(
+        self, *, session_token: str | None = None, api_token: str | None = None
+    ) -> int | None:
+        """Whose cookie or API token this is, if a copy here may answer for it without
+        the database (the same test as ``for_session``/``for_api_token``), else None:
+        then only those two can tell."""
+        if api_token is not None:
+            entry = self._servable("t" + security.token_hash(api_token))
+        elif session_token is not None:
+            entry = self._servable("s" + security.token_hash(session_token))
+        else:
+            return None
+        return None if entry is None else entry.user.id
+
+    def _servable(self, key: str) -> _Entry | None:
+        entry = self._entries.get(key)
+        if entry is None or entry.expires <= time.monotonic() or self._lapsed(entry.session):
+            return None
+        self._entries.move_to_end(key)
+        return entry
 
     def _lapsed(self, user_session: UserSession | None) -> bool:
         """Past its absolute limit, or due a ``last_seen_at`` update: a copy is never

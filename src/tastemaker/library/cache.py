@@ -6,7 +6,10 @@ opened again does not ask Navidrome twice, and stars and ratings (which belong
 to the user's own Navidrome account) never leak between users. A library scan
 started through Tastemaker, or a user's own star/rating change, drops the
 entries at once (``invalidate``); the time limit covers scans started elsewhere.
-The number of entries is bounded, so memory does not grow with use.
+A listing that was loading while entries were dropped is not kept: it may predate
+the change. The number of entries is bounded, so memory does not grow with use.
+The JSON API keeps its answers here too (``answers.py``), so they go with the
+listings they were made from.
 
 Each process keeps its own entries; ``publish`` (set in the lifespan, see
 ``notify.py``) tells the other processes serving the app to drop theirs too.
@@ -31,8 +34,8 @@ class LibraryCache:
         self.ttl = ttl
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple[Hashable, ...], tuple[float, Any]] = OrderedDict()
-        self.hits = 0
-        self.misses = 0
+        # Bumped by every drop: what was read before it is not kept (``put``'s ``since``).
+        self.generation = 0
         self.publish: Callable[[str], None] | None = None
 
     def forget(self, payload: str) -> None:
@@ -45,21 +48,34 @@ class LibraryCache:
     async def get(
         self, owner: Hashable, key: tuple[Hashable, ...], load: Callable[[], Awaitable[T]]
     ) -> T:
+        found = self.peek(owner, key)
+        if found is not None:
+            value: T = found
+            return value
+        since = self.generation
+        loaded = await load()
+        self.put(owner, key, loaded, since=since)
+        return loaded
+
+    def peek(self, owner: Hashable, key: tuple[Hashable, ...]) -> Any | None:
+        """The entry, if it is there and fresh."""
         full_key = (owner, *key)
         entry = self._entries.get(full_key)
-        now = time.monotonic()
-        if entry is not None and entry[0] > now:
-            self._entries.move_to_end(full_key)
-            self.hits += 1
-            value: T = entry[1]
-            return value
-        self.misses += 1
-        loaded = await load()
-        self._entries[full_key] = (now + self.ttl, loaded)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        self._entries.move_to_end(full_key)
+        return entry[1]
+
+    def put(self, owner: Hashable, key: tuple[Hashable, ...], value: Any, *, since: int) -> None:
+        """Keep ``value``, read when ``generation`` was ``since``, unless entries were
+        dropped meanwhile (a star or a scan while it loaded: it may be stale)."""
+        if since != self.generation:
+            return
+        full_key = (owner, *key)
+        self._entries[full_key] = (time.monotonic() + self.ttl, value)
         self._entries.move_to_end(full_key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
-        return loaded
 
     def invalidate(self, owner: Hashable | None = None) -> None:
         """Everything (after a scan), or one user's entries (after they star or rate)."""
@@ -68,6 +84,7 @@ class LibraryCache:
             self.publish("" if owner is None else str(owner))
 
     def _drop(self, owner: Hashable | None) -> None:
+        self.generation += 1
         if owner is None:
             self._entries.clear()
             return

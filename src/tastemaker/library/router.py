@@ -17,6 +17,7 @@ from fastapi.responses import StreamingResponse
 from tastemaker.auth.deps import AdminUser, CurrentUser, DbSession
 from tastemaker.input_types import Offset
 from tastemaker.integrations.navidrome import BinaryStream
+from tastemaker.library.answers import repeatable
 from tastemaker.library.deps import Library, invalidate_library_cache
 from tastemaker.library.schemas import (
     AlbumDetail,
@@ -50,23 +51,29 @@ NAVIDROME_ERRORS: dict[int | str, dict[str, str]] = {
 
 @api.get("/artists", responses=NAVIDROME_ERRORS)
 async def list_artists(
+    request: Request,
     library: Library,
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     query: Annotated[str, Query(max_length=200, description="Part of the name")] = "",
 ) -> Page[ArtistOut]:
     """Artists in name order (Navidrome's index order)."""
-    return (await library.artists(offset=offset, limit=limit, query=query)).page
+    artists = await library.artists(offset=offset, limit=limit, query=query)
+    repeatable(request, library.owner)
+    return artists.page
 
 
 @api.get("/artists/{artist_id}", responses=NAVIDROME_ERRORS)
-async def get_artist(artist_id: str, library: Library) -> ArtistDetail:
+async def get_artist(artist_id: str, request: Request, library: Library) -> ArtistDetail:
     """An artist with their albums."""
-    return await library.artist(artist_id)
+    artist = await library.artist(artist_id)
+    repeatable(request, library.owner)
+    return artist
 
 
 @api.get("/albums", responses=NAVIDROME_ERRORS)
 async def list_albums(
+    request: Request,
     library: Library,
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -81,13 +88,18 @@ async def list_albums(
     """Albums in the given order. ``total`` is ``null`` when the server does not say."""
     if genre and order == "alphabetical":
         order = "genre"
-    return await library.albums(order=order, offset=offset, limit=limit, genre=genre)
+    albums = await library.albums(order=order, offset=offset, limit=limit, genre=genre)
+    if order != "random":
+        repeatable(request, library.owner)
+    return albums
 
 
 @api.get("/albums/{album_id}", responses=NAVIDROME_ERRORS)
-async def get_album(album_id: str, library: Library) -> AlbumDetail:
+async def get_album(album_id: str, request: Request, library: Library) -> AlbumDetail:
     """An album with its songs in disc and track order."""
-    return await library.album(album_id)
+    album = await library.album(album_id)
+    repeatable(request, library.owner)
+    return album
 
 
 @api.get("/songs", responses=NAVIDROME_ERRORS)
@@ -118,14 +130,18 @@ async def search(
 
 
 @api.get("/genres", responses=NAVIDROME_ERRORS)
-async def list_genres(library: Library) -> list[GenreOut]:
-    return await library.genres()
+async def list_genres(request: Request, library: Library) -> list[GenreOut]:
+    genres = await library.genres()
+    repeatable(request, library.owner)
+    return genres
 
 
 @api.get("/starred", responses=NAVIDROME_ERRORS)
-async def list_starred(library: Library) -> SearchOut:
+async def list_starred(request: Request, library: Library) -> SearchOut:
     """What the user starred: artists, albums and songs."""
-    return await library.starred()
+    starred = await library.starred()
+    repeatable(request, library.owner)
+    return starred
 
 
 @api.get("/playlists", responses=NAVIDROME_ERRORS)
