@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import Annotated
 
@@ -86,7 +87,13 @@ def served_app() -> FastAPI:
 
     settings = Settings()
     configure_logging(settings)
-    return create_app(settings)
+    app = create_app(settings)
+    # What is built so far (modules, routes, schemas: ~170,000 objects) lives as long
+    # as the process. Frozen, the collector's full passes stop walking it: they used
+    # to land in the middle of large parses (a 100,000-track artist index read cold in
+    # 250 ms median, 150 ms frozen; Navidrome itself answers in 45).
+    gc.freeze()
+    return app
 
 
 @app.command()

