@@ -6,7 +6,13 @@ another process, and ``wrk`` as the load generator (Debian's package; ``make ben
 installs it): written in C, it takes a few per cent of a core where a Python client
 took a quarter of the machine from the workers it measures. Its CPU share is
 reported next to the figures. Reference: requests/s, p50 and p99 of each (p99: the
-worst window's).
+worst window's), and requests per second of the app's own CPU time.
+
+With the load generator on the same two cores, the ratio cannot pass
+``2 × app / (app + wrk)``, where ``app`` and ``wrk`` are each one's CPU time per
+request: two workers get only what ``wrk`` leaves of the second core. A cheaper
+request lowers that ceiling; requests per app CPU-second say whether the workers
+themselves scale.
 """
 
 from __future__ import annotations
@@ -63,7 +69,7 @@ def _ms(text: str) -> float:
 
 
 def _find(pattern: str, report: str) -> re.Match[str]:
-    found = re.search(pattern, report)
+    found = re.search(pattern, report, re.MULTILINE)
     if found is None:
         raise RuntimeError(f"wrk's report lacks {pattern!r}:\n{report}")
     return found
@@ -81,8 +87,9 @@ def _load(app: AppProcess, cookies: dict[str, str]) -> dict[str, Any]:
     return {
         "requests": int(requests),
         "seconds": float(seconds) / (1000 if unit == "ms" else 1),
-        "p50_ms": _ms(_find(r"50%\s+(\S+)", report).group(1)),
-        "p99_ms": _ms(_find(r"99%\s+(\S+)", report).group(1)),
+        # A line of its own: the thread stats' "+/- Stdev" column also ends in "…99%".
+        "p50_ms": _ms(_find(r"^\s*50%\s+(\S+)$", report).group(1)),
+        "p99_ms": _ms(_find(r"^\s*99%\s+(\S+)$", report).group(1)),
         "cpu_seconds": after.ru_utime + after.ru_stime - client_cpu.ru_utime - client_cpu.ru_stime,
         "failures": int(failures.group(1)) if failures else 0,
         "failure_kinds": [kind.group(0) for kind in (failures, errors) if kind],
@@ -101,6 +108,8 @@ def _summary(windows: list[dict[str, Any]]) -> dict[str, Any]:
         "failure_kinds": sorted({kind for w in windows for kind in w["failure_kinds"]}),
         "client_cpu_share": sum(w["cpu_seconds"] for w in windows) / (seconds * cores),
         "app_cpu_share": sum(w["app_cpu_seconds"] for w in windows) / (seconds * cores),
+        "requests_per_app_cpu_second": sum(w["requests"] for w in windows)
+        / sum(w["app_cpu_seconds"] for w in windows),
     }
 
 
