@@ -38,6 +38,14 @@ _CACHE = "principal_cache"  # Session.info key: the cache the session reports to
 _CHANGED = "principals_changed"  # Session.info key: user ids changed in this transaction
 
 
+def _session_key(token: str) -> str:
+    return "s" + security.token_hash(token)
+
+
+def _api_token_key(token: str) -> str:
+    return "t" + security.token_hash(token)
+
+
 @dataclass
 class Principal:
     """The signed-in user, and their browser session (None for an API token)."""
@@ -78,7 +86,7 @@ class PrincipalCache:
             found = await service.resolve_session(fresh, token, self.policy)
             return None if found is None else (found.user, found)
 
-        return await self._principal(db, "s" + security.token_hash(token), load)
+        return await self._principal(db, _session_key(token), load)
 
     async def for_api_token(self, db: AsyncSession, token: str) -> Principal | None:
         """The user of a valid API token, or None."""
@@ -87,7 +95,7 @@ class PrincipalCache:
             user = await service.user_for_api_token(fresh, token)
             return None if user is None else (user, None)
 
-        return await self._principal(db, "t" + security.token_hash(token), load)
+        return await self._principal(db, _api_token_key(token), load)
 
     async def _principal(
         self,
@@ -113,9 +121,9 @@ class PrincipalCache:
         the database (the same test as ``for_session``/``for_api_token``), else None:
         then only those two can tell."""
         if api_token is not None:
-            entry = self._servable("t" + security.token_hash(api_token))
+            entry = self._servable(_api_token_key(api_token))
         elif session_token is not None:
-            entry = self._servable("s" + security.token_hash(session_token))
+            entry = self._servable(_session_key(session_token))
         else:
             return None
         return None if entry is None else entry.user.id
